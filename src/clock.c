@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+#include "clock.h"
+
+#include <stdio.h>
+#include <time.h>
+
+#include "banned.h"
+
+static clock_source_fn source;
+static void *source_data;
+
+uint64_t clock_now_ns(void)
+{
+	struct timespec ts;
+	if (source)
+		return source(source_data);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void clock_set_source(clock_source_fn fn, void *data)
+{
+	source = fn;
+	source_data = data;
+}
+
+void clock_utc_rfc3339(char *out, unsigned long outlen)
+{
+	struct timespec ts;
+	struct tm tm;
+	char base[32];
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, outlen, "%s.%03ldZ", base, ts.tv_nsec / 1000000L);
+}

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+#include "msg.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "banned.h"
+
+/* The only process-wide setting: written once by main before any work. */
+static enum msg_level level = MSG_NORMAL;
+
+void msg_set_level(enum msg_level l)
+{
+	level = l;
+}
+
+enum msg_level msg_get_level(void)
+{
+	return level;
+}
+
+static void emit(const char *prefix, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "o3: %s", prefix);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	fflush(stderr);
+}
+
+void error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	emit("error: ", fmt, ap); /* errors are never silenced */
+	va_end(ap);
+}
+
+void warning(const char *fmt, ...)
+{
+	va_list ap;
+	if (level < MSG_NORMAL)
+		return;
+	va_start(ap, fmt);
+	emit("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void note(const char *fmt, ...)
+{
+	va_list ap;
+	if (level < MSG_NORMAL)
+		return;
+	va_start(ap, fmt);
+	emit("", fmt, ap);
+	va_end(ap);
+}
+
+void verbose(const char *fmt, ...)
+{
+	va_list ap;
+	if (level < MSG_VERBOSE)
+		return;
+	va_start(ap, fmt);
+	emit("", fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: MIT
+#include <check.h>
+#include <stdlib.h>
+
+#include "util.h"
+
+START_TEST(test_parse_long)
+{
+	long v;
+	ck_assert_int_eq(o3_parse_long("8192", &v), 0);
+	ck_assert_int_eq(v, 8192);
+	ck_assert_int_eq(o3_parse_long("-1", &v), 0);
+	ck_assert_int_eq(v, -1);
+	ck_assert_int_eq(o3_parse_long("12x", &v), -1);
+	ck_assert_int_eq(o3_parse_long("", &v), -1);
+	ck_assert_int_eq(o3_parse_long(" 1", &v), -1);
+	ck_assert_int_eq(o3_parse_long("99999999999999999999999", &v), -1);
+}
+END_TEST
+
+START_TEST(test_parse_double)
+{
+	double d;
+	ck_assert_int_eq(o3_parse_double("0.75", &d), 0);
+	ck_assert_double_eq_tol(d, 0.75, 1e-12);
+	ck_assert_int_eq(o3_parse_double("nan", &d), -1);
+	ck_assert_int_eq(o3_parse_double("1e", &d), -1);
+}
+END_TEST
+
+START_TEST(test_nearest)
+{
+	static const char *const names[] = { "num_ctx", "num_batch", "num_gpu", "num_thread" };
+	ck_assert_uint_eq(o3_edit_distance("kitten", "sitting"), 3);
+	ck_assert_str_eq(o3_nearest("num_bacth", names, 4), "num_batch");
+	ck_assert_str_eq(o3_nearest("numctx", names, 4), "num_ctx");
+	ck_assert_ptr_null(o3_nearest("temperature", names, 4));
+}
+END_TEST
+
+START_TEST(test_slug)
+{
+	char out[64];
+	o3_model_slug("orieg/gemma3-tools:27b-it-qat", out, sizeof(out));
+	ck_assert_str_eq(out, "orieg_gemma3-tools_27b-it-qat");
+	o3_model_slug("abcdef", out, 4);
+	ck_assert_str_eq(out, "abc");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("util");
+	TCase *tc = tcase_create("util");
+	SRunner *sr;
+	int failed;
+	tcase_add_test(tc, test_parse_long);
+	tcase_add_test(tc, test_parse_double);
+	tcase_add_test(tc, test_nearest);
+	tcase_add_test(tc, test_slug);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
