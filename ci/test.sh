@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Builds O3 and runs every test that needs no real Ollama and no GPU:
+#  1. a coverage build: all unit, replay, simulator and end-to-end tests, then gcovr;
+#  2. an AddressSanitizer + UndefinedBehaviorSanitizer build: the same tests;
+#  3. valgrind (memcheck) over the unit tests.
+# Set O3_QUICK=1 to run only step 1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. ci/deps.sh
+o3_ensure_deps
+
+jobs=$(nproc 2>/dev/null || echo 2)
+t0=$(date +%s)
+
+setup() { # dir, meson options...
+	local dir=$1; shift
+	if [ -d "$dir/meson-private" ]; then
+		meson setup --reconfigure "$dir" "$@" >/dev/null
+	else
+		meson setup "$dir" "$@" >/dev/null
+	fi
+	meson compile -C "$dir" -j "$jobs"
+}
+
+echo "== coverage build"
+setup build-ci -Db_coverage=true
+# stale counters from an earlier run would be merged into this one
+find build-ci -name '*.gcda' -delete
+meson test -C build-ci --print-errorlogs --num-processes "$jobs" --no-suite optimize
+echo "== coverage (src/)"
+gcovr --root . --object-directory build-ci --filter 'src/' --print-summary \
+	--xml build-ci/coverage.xml --txt build-ci/coverage.txt >/dev/null
+tail -n 4 build-ci/coverage.txt || true
+gcovr --root . --object-directory build-ci --filter 'src/' --print-summary 2>/dev/null | tail -n 3
+
+if [ "${O3_QUICK:-0}" != 1 ]; then
+	echo "== address and undefined-behaviour sanitizers"
+	setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		meson test -C build-asan --print-errorlogs --num-processes "$jobs" --no-suite optimize
+	if command -v valgrind >/dev/null; then
+		echo "== valgrind (unit tests)"
+		meson test -C build-ci --setup valgrind --suite unit --print-errorlogs --num-processes "$jobs"
+	else
+		echo "== valgrind not installed: skipped"
+	fi
+fi
+echo "ci/test.sh: all tests passed in $(( $(date +%s) - t0 )) s"

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+#include "prompt.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "strbuf.h"
+#include "banned.h"
+
+static const char *const words[] = {
+	"river", "system", "memory", "signal", "window", "garden", "engine", "morning",
+	"letter", "station", "number", "market", "silver", "pattern", "record", "island",
+	"teacher", "circuit", "harbor", "lantern", "forest", "measure", "cabinet", "orbit",
+	"thunder", "journal", "village", "compass", "kernel", "ladder", "meadow", "puzzle",
+	"anchor", "battery", "canyon", "dialect", "element", "fabric", "granite", "horizon",
+	"insect", "jacket", "kettle", "library", "mirror", "needle", "octave", "pepper",
+	"quartz", "rocket", "saddle", "tunnel", "umbrella", "velvet", "walnut", "yellow",
+	"zephyr", "bridge", "copper", "desert", "echo", "falcon", "glacier", "hammer",
+};
+
+static const char closing[] =
+	"\n\nRead the notes above and write a long, detailed summary of them.";
+
+void prompt_calibration_init(struct prompt_calibration *cal)
+{
+	cal->chars_per_token = 4.0;
+	cal->overhead_tokens = 0;
+	cal->samples = 0;
+}
+
+size_t prompt_chars_for(const struct prompt_calibration *cal, long target_tokens)
+{
+	double body_tokens = (double)target_tokens - cal->overhead_tokens;
+	if (body_tokens < 8)
+		body_tokens = 8;
+	return (size_t)(body_tokens * cal->chars_per_token);
+}
+
+void prompt_calibrate(struct prompt_calibration *cal, size_t body_chars, long prompt_eval_count)
+{
+	double ratio;
+	if (prompt_eval_count <= 0 || body_chars == 0)
+		return;
+	/*
+	 * One unknown (the template overhead) cannot be told apart from the
+	 * ratio with one size, so the ratio absorbs it; trials ask for one
+	 * size again and again, where that is exact. Blend so that a single
+	 * odd reading does not swing the estimate.
+	 */
+	ratio = (double)body_chars / (double)prompt_eval_count;
+	if (cal->samples == 0)
+		cal->chars_per_token = ratio;
+	else
+		cal->chars_per_token = 0.5 * cal->chars_per_token + 0.5 * ratio;
+	cal->samples++;
+}
+
+static uint64_t splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+uint64_t prompt_nonce(void)
+{
+	static uint64_t counter;
+	uint64_t s = clock_now_ns() ^ ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL);
+	s += ++counter * 0x2545f4914f6cdd1dull;
+	return splitmix64(&s);
+}
+
+char *prompt_build(size_t body_chars, uint64_t seed, uint64_t nonce)
+{
+	struct strbuf sb = STRBUF_INIT;
+	uint64_t state = seed;
+	size_t sentence = 0;
+
+	strbuf_addf(&sb, "Session %016" PRIx64 ". Notes:\n", nonce);
+	while (sb.len < body_chars) {
+		const char *w = words[splitmix64(&state) % (sizeof(words) / sizeof(words[0]))];
+		if (sentence == 0) {
+			/* capitalise the first word of a sentence */
+			strbuf_addch(&sb, (char)(w[0] - 'a' + 'A'));
+			strbuf_addstr(&sb, w + 1);
+		} else {
+			strbuf_addch(&sb, ' ');
+			strbuf_addstr(&sb, w);
+		}
+		if (++sentence >= 8 + splitmix64(&state) % 8) {
+			strbuf_addstr(&sb, ". ");
+			sentence = 0;
+		}
+	}
+	strbuf_addstr(&sb, closing);
+	return strbuf_detach(&sb, NULL);
+}

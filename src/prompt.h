@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef O3_PROMPT_H
+#define O3_PROMPT_H
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Prompts for timed requests. Every prompt starts with a unique nonce so that
+ * no two share a token prefix: Ollama reuses the KV cache of a shared prefix,
+ * which would make TTFT look tiny and prefill look fast.
+ *
+ * Sizes are asked for in tokens. The tokenizer is the server's, so the text
+ * length comes from a characters-per-token ratio that the trial calibrates on
+ * prompt_eval_count after each request (prompt_calibrate).
+ */
+struct prompt_calibration {
+	double chars_per_token; /* current estimate; starts at 4.0 */
+	double overhead_tokens; /* template tokens the server adds; estimate */
+	int samples;            /* observations so far */
+};
+
+void prompt_calibration_init(struct prompt_calibration *cal);
+/* Characters of body text to ask for target_tokens in total. */
+size_t prompt_chars_for(const struct prompt_calibration *cal, long target_tokens);
+/* Learn from one request: body_chars sent, prompt_eval_count reported. */
+void prompt_calibrate(struct prompt_calibration *cal, size_t body_chars, long prompt_eval_count);
+
+/* A fresh prompt of about body_chars characters: nonce line, filler text and
+ * a closing instruction. seed makes the text reproducible; nonce makes it
+ * unique. Returns malloced text. */
+char *prompt_build(size_t body_chars, uint64_t seed, uint64_t nonce);
+
+/* A nonce that differs between calls and between processes. */
+uint64_t prompt_nonce(void);
+
+#endif

@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: MIT
+#include "trial.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "monitor.h"
+#include "prompt.h"
+#include "record.h"
+#include "stats.h"
+#include "util.h"
+#include "banned.h"
+
+/* A load that takes this much longer than a no-op load was a real (re)load. */
+#define RELOAD_MARGIN_NS 50000000LL
+
+void trial_spec_default(struct trial_spec *spec)
+{
+	memset(spec, 0, sizeof(*spec));
+	spec->phase = "trial";
+	spec->warmup = 1;
+	spec->reps = 3;
+	spec->prompt_tokens = 512;
+	spec->num_predict = 128;
+}
+
+static double ns_to_ms(uint64_t ns)
+{
+	return (double)ns / 1e6;
+}
+
+static void add_error(cJSON *rec, const struct ollama_error *err, const char *stage)
+{
+	cJSON *e = cJSON_AddObjectToObject(rec, "error");
+	cJSON_ReplaceItemInObject(rec, "status", cJSON_CreateString("error"));
+	cJSON_AddStringToObject(e, "class", ollama_err_class_name(err->cls));
+	cJSON_AddStringToObject(e, "stage", stage);
+	if (err->http_status)
+		cJSON_AddNumberToObject(e, "http_status", (double)err->http_status);
+	cJSON_AddStringToObject(e, "message", err->message);
+}
+
+/* Server metrics exactly as sent; absent ones stay absent. */
+static void add_server_metrics(cJSON *o, const struct ollama_gen_result *r)
+{
+	cJSON *s = cJSON_AddObjectToObject(o, "server");
+#define ADD_IF(field, name) \
+	if (r->field >= 0) cJSON_AddNumberToObject(s, name, (double)r->field)
+	ADD_IF(total_duration_ns, "total_duration_ns");
+	ADD_IF(load_duration_ns, "load_duration_ns");
+	ADD_IF(prompt_eval_count, "prompt_eval_count");
+	ADD_IF(prompt_eval_duration_ns, "prompt_eval_duration_ns");
+	ADD_IF(eval_count, "eval_count");
+	ADD_IF(eval_duration_ns, "eval_duration_ns");
+#undef ADD_IF
+	if (r->done_reason[0])
+		cJSON_AddStringToObject(s, "done_reason", r->done_reason);
+}
+
+/*
+ * The metrics of one request, as README.md "Metrics" defines them. Only what
+ * was observed is written: a value that could not be measured is absent.
+ */
+static cJSON *request_json(const struct ollama_gen_result *r, size_t body_chars,
+			   long expected_tokens, long num_ctx, int *truncated)
+{
+	cJSON *o = cJSON_CreateObject(), *itl;
+	long long n_tokens = r->eval_count >= 0 ? r->eval_count : (long long)r->n_chunks;
+	size_t i;
+
+	cJSON_AddNumberToObject(o, "prompt_chars", (double)body_chars);
+	if (r->prompt_eval_count >= 0)
+		cJSON_AddNumberToObject(o, "prompt_tokens", (double)r->prompt_eval_count);
+	*truncated = (expected_tokens > 0 && r->prompt_eval_count >= 0 &&
+		      (double)r->prompt_eval_count < 0.75 * (double)expected_tokens) ||
+		     (num_ctx > 0 && (double)r->prompt_eval_count >= 0.98 * (double)num_ctx);
+	cJSON_AddBoolToObject(o, "truncated", *truncated);
+	if (r->t_first_byte_ns)
+		cJSON_AddNumberToObject(o, "ttfb_ms", ns_to_ms(r->t_first_byte_ns - r->t_sent_ns));
+	if (r->t_first_content_ns)
+		cJSON_AddNumberToObject(o, "ttft_ms", ns_to_ms(r->t_first_content_ns - r->t_sent_ns));
+	if (r->t_done_ns)
+		cJSON_AddNumberToObject(o, "e2e_ms", ns_to_ms(r->t_done_ns - r->t_sent_ns));
+	cJSON_AddNumberToObject(o, "content_chunks", (double)r->n_chunks);
+	if (r->t_first_content_ns && r->t_done_ns && n_tokens > 1)
+		cJSON_AddNumberToObject(o, "tpot_ms",
+			ns_to_ms(r->t_done_ns - r->t_first_content_ns) / (double)(n_tokens - 1));
+	if (r->n_chunks > 1 && r->t_last_content_ns > r->t_first_content_ns)
+		cJSON_AddNumberToObject(o, "decode_tps_client",
+			(double)(r->n_chunks - 1) /
+			((double)(r->t_last_content_ns - r->t_first_content_ns) / 1e9));
+	if (r->eval_count > 0 && r->eval_duration_ns > 0)
+		cJSON_AddNumberToObject(o, "decode_tps_server",
+			(double)r->eval_count / ((double)r->eval_duration_ns / 1e9));
+	if (r->prompt_eval_count > 0 && r->prompt_eval_duration_ns > 0)
+		cJSON_AddNumberToObject(o, "prefill_tps",
+			(double)r->prompt_eval_count / ((double)r->prompt_eval_duration_ns / 1e9));
+	itl = cJSON_AddArrayToObject(o, "itl_ms");
+	for (i = 1; i < r->n_chunks; i++)
+		cJSON_AddItemToArray(itl, cJSON_CreateNumber(ns_to_ms(r->chunk_ns[i] - r->chunk_ns[i - 1])));
+	add_server_metrics(o, r);
+	return o;
+}
+
+static cJSON *stats_json(const struct stats_summary *s, int percentiles)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "n", (double)s->n);
+	cJSON_AddNumberToObject(o, "median", s->median);
+	cJSON_AddNumberToObject(o, "min", s->min);
+	cJSON_AddNumberToObject(o, "max", s->max);
+	cJSON_AddNumberToObject(o, "mean", s->mean);
+	cJSON_AddNumberToObject(o, "stddev", s->stddev);
+	if (percentiles) {
+		cJSON_AddNumberToObject(o, "p50", s->p50);
+		cJSON_AddNumberToObject(o, "p90", s->p90);
+		cJSON_AddNumberToObject(o, "p99", s->p99);
+	}
+	return o;
+}
+
+/* Summary over the timed repetitions of one field; absent when no rep has it. */
+static void summarize_field(cJSON *summary, const cJSON *reps, const char *field)
+{
+	size_t n = 0, cap = (size_t)cJSON_GetArraySize(reps);
+	double *v = xcalloc(cap ? cap : 1, sizeof(*v));
+	const cJSON *rep;
+	struct stats_summary s;
+
+	cJSON_ArrayForEach(rep, reps) {
+		const cJSON *x = cJSON_GetObjectItemCaseSensitive(rep, field);
+		if (cJSON_IsNumber(x))
+			v[n++] = x->valuedouble;
+	}
+	if (n) {
+		stats_summarize(v, n, &s);
+		cJSON_AddItemToObject(summary, field, stats_json(&s, 0));
+	}
+	free(v);
+}
+
+static void summarize(cJSON *rec, const cJSON *reps)
+{
+	static const char *const fields[] = {
+		"ttft_ms", "ttfb_ms", "tpot_ms", "e2e_ms", "decode_tps_server",
+		"decode_tps_client", "prefill_tps", "prompt_tokens",
+	};
+	cJSON *summary = cJSON_AddObjectToObject(rec, "summary");
+	const cJSON *rep;
+	size_t i, n = 0, cap = 0;
+	double *itl = NULL;
+
+	for (i = 0; i < ARRAY_SIZE(fields); i++)
+		summarize_field(summary, reps, fields[i]);
+	/* ITL pooled over every gap of every timed repetition */
+	cJSON_ArrayForEach(rep, reps) {
+		const cJSON *gap;
+		cJSON_ArrayForEach(gap, cJSON_GetObjectItemCaseSensitive(rep, "itl_ms")) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 256;
+				itl = xrealloc(itl, cap * sizeof(*itl));
+			}
+			itl[n++] = gap->valuedouble;
+		}
+	}
+	if (n) {
+		struct stats_summary s;
+		stats_summarize(itl, n, &s);
+		cJSON_AddItemToObject(summary, "itl_ms", stats_json(&s, 1));
+	}
+	free(itl);
+}
+
+static const struct ollama_ps_entry *find_ps(const struct ollama_ps_entry *e, size_t n,
+					     const char *model)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (!strcmp(e[i].name, model) || !strcmp(e[i].model, model))
+			return &e[i];
+	return NULL;
+}
+
+static void add_ps(cJSON *rec, struct ollama_client *c, const char *model)
+{
+	struct ollama_ps_entry *e = NULL;
+	struct ollama_error err;
+	const struct ollama_ps_entry *p;
+	size_t n = 0;
+	cJSON *o;
+
+	if (ollama_ps(c, &e, &n, &err))
+		return; /* unknown stays absent */
+	p = find_ps(e, n, model);
+	if (p) {
+		o = cJSON_AddObjectToObject(rec, "ps");
+		cJSON_AddNumberToObject(o, "size_bytes", (double)p->size_bytes);
+		cJSON_AddNumberToObject(o, "size_vram_bytes", (double)p->size_vram_bytes);
+		cJSON_AddBoolToObject(o, "offload", p->size_vram_bytes < p->size_bytes);
+		if (p->context_length >= 0)
+			cJSON_AddNumberToObject(o, "context_length", (double)p->context_length);
+		if (p->expires_at[0])
+			cJSON_AddStringToObject(o, "expires_at", p->expires_at);
+	}
+	free(e);
+}
+
+static int was_loaded(struct ollama_client *c, const char *model)
+{
+	struct ollama_ps_entry *e = NULL;
+	struct ollama_error err;
+	size_t n = 0;
+	int found;
+	if (ollama_ps(c, &e, &n, &err))
+		return -1;
+	found = find_ps(e, n, model) != NULL;
+	free(e);
+	return found;
+}
+
+static int do_load(struct ollama_client *c, const struct trial_spec *spec, const cJSON *opts,
+		   cJSON *rec, struct ollama_error *err)
+{
+	struct ollama_gen_result first, noop;
+	cJSON *load = cJSON_AddObjectToObject(rec, "load");
+	int before = was_loaded(c, spec->model), rc;
+
+	if (before >= 0)
+		cJSON_AddBoolToObject(load, "loaded_before", before);
+	ollama_gen_result_init(&first);
+	rc = ollama_load(c, spec->model, opts, spec->keep_alive, &first, err);
+	if (first.t_done_ns)
+		cJSON_AddNumberToObject(load, "client_ms", ns_to_ms(first.t_done_ns - first.t_sent_ns));
+	if (first.load_duration_ns >= 0)
+		cJSON_AddNumberToObject(load, "server_ms", (double)first.load_duration_ns / 1e6);
+	if (rc) {
+		ollama_gen_result_release(&first);
+		return -1;
+	}
+	/* The same load again costs milliseconds when nothing reloads: that
+	 * no-op is the yardstick that tells whether the first one reloaded. */
+	ollama_gen_result_init(&noop);
+	if (!ollama_load(c, spec->model, opts, spec->keep_alive, &noop, err) &&
+	    first.load_duration_ns >= 0 && noop.load_duration_ns >= 0) {
+		cJSON_AddNumberToObject(load, "noop_server_ms", (double)noop.load_duration_ns / 1e6);
+		cJSON_AddBoolToObject(load, "reloaded",
+			first.load_duration_ns > 2 * noop.load_duration_ns + RELOAD_MARGIN_NS);
+	}
+	ollama_error_clear(err);
+	ollama_gen_result_release(&noop);
+	ollama_gen_result_release(&first);
+	return 0;
+}
+
+static cJSON *request_options(const cJSON *options, long num_predict)
+{
+	cJSON *o = options ? cJSON_Duplicate(options, 1) : cJSON_CreateObject();
+	if (num_predict > 0 && !cJSON_GetObjectItemCaseSensitive(o, "num_predict"))
+		cJSON_AddNumberToObject(o, "num_predict", (double)num_predict);
+	return o;
+}
+
+/* One request with a fresh prompt; appends its metrics to arr. */
+static int one_request(struct ollama_client *c, const struct trial_spec *spec, const cJSON *opts,
+		       struct prompt_calibration *cal, uint64_t seed, cJSON *arr,
+		       struct ollama_error *err)
+{
+	size_t chars = prompt_chars_for(cal, spec->prompt_tokens);
+	char *prompt = prompt_build(chars, seed, prompt_nonce());
+	size_t body_chars = strlen(prompt);
+	long expected = cal->samples ? (long)((double)body_chars / cal->chars_per_token) : 0;
+	struct ollama_gen_request req = {
+		.model = spec->model, .prompt = prompt, .options = opts, .stream = 1,
+		.keep_alive = spec->keep_alive, .think = -1,
+	};
+	struct ollama_gen_result res;
+	int rc, truncated = 0;
+
+	ollama_gen_result_init(&res);
+	rc = ollama_generate(c, &req, &res, err);
+	if (!rc) {
+		const cJSON *ctx = cJSON_GetObjectItemCaseSensitive(opts, "num_ctx");
+		long num_ctx = cJSON_IsNumber(ctx) ? (long)ctx->valuedouble : 0;
+		cJSON *o = request_json(&res, body_chars, expected, num_ctx, &truncated);
+		cJSON_AddItemToArray(arr, o);
+		if (!truncated)
+			prompt_calibrate(cal, body_chars, res.prompt_eval_count);
+	}
+	ollama_gen_result_release(&res);
+	free(prompt);
+	return rc;
+}
+
+static void add_spec(cJSON *rec, const struct trial_spec *spec, const cJSON *opts)
+{
+	char id[160], when[40];
+	record_new_id(spec->model, id, sizeof(id));
+	clock_utc_rfc3339(when, sizeof(when));
+	cJSON_AddStringToObject(rec, "schema", RECORD_SCHEMA);
+	cJSON_AddNumberToObject(rec, "schema_version", RECORD_SCHEMA_VERSION);
+	cJSON_AddStringToObject(rec, "id", id);
+	cJSON_AddStringToObject(rec, "time_utc", when);
+	cJSON_AddStringToObject(rec, "model", spec->model);
+	cJSON_AddStringToObject(rec, "phase", spec->phase ? spec->phase : "trial");
+	cJSON_AddStringToObject(rec, "status", "ok");
+	cJSON_AddItemToObject(rec, "options", cJSON_Duplicate(opts, 1));
+	cJSON_AddNumberToObject(rec, "warmup", spec->warmup);
+	cJSON_AddNumberToObject(rec, "reps", spec->reps);
+	cJSON_AddNumberToObject(rec, "prompt_tokens_target", (double)spec->prompt_tokens);
+}
+
+int trial_run(struct ollama_client *c, const struct trial_spec *spec, cJSON **record,
+	      struct ollama_error *err)
+{
+	cJSON *rec = cJSON_CreateObject(), *warm, *reps, *mon = NULL;
+	cJSON *opts = request_options(spec->options, spec->num_predict);
+	struct prompt_calibration cal;
+	uint64_t t0 = clock_now_ns();
+	int i, rc = 0, truncated_any = 0;
+	const cJSON *rep;
+
+	ollama_error_clear(err);
+	add_spec(rec, spec, opts);
+	prompt_calibration_init(&cal);
+	if (spec->monitor && monitor_start(spec->monitor))
+		cJSON_AddStringToObject(rec, "monitor_error", "the sampler thread did not start");
+
+	if (do_load(c, spec, opts, rec, err)) {
+		add_error(rec, err, "load");
+		rc = -1;
+		goto done;
+	}
+	add_ps(rec, c, spec->model);
+
+	warm = cJSON_AddArrayToObject(rec, "warmup_requests");
+	for (i = 0; i < spec->warmup; i++) {
+		if (one_request(c, spec, opts, &cal, 1000 + (uint64_t)i, warm, err)) {
+			add_error(rec, err, "warmup");
+			rc = -1;
+			goto done;
+		}
+	}
+	reps = cJSON_AddArrayToObject(rec, "requests");
+	for (i = 0; i < spec->reps; i++) {
+		if (one_request(c, spec, opts, &cal, 2000 + (uint64_t)i, reps, err)) {
+			add_error(rec, err, "request");
+			rc = -1;
+			break;
+		}
+	}
+	cJSON_ArrayForEach(rep, reps)
+		truncated_any |= cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rep, "truncated"));
+	cJSON_AddBoolToObject(rec, "truncated", truncated_any);
+	cJSON_AddNumberToObject(rec, "chars_per_token", cal.chars_per_token);
+	summarize(rec, reps);
+
+done:
+	if (spec->monitor && !monitor_stop(spec->monitor, &mon) && mon)
+		cJSON_AddItemToObject(rec, "monitor", mon);
+	if (spec->unload_after) {
+		struct ollama_error uerr;
+		ollama_unload(c, spec->model, &uerr);
+	}
+	cJSON_AddNumberToObject(rec, "wall_ms", ns_to_ms(clock_now_ns() - t0));
+	cJSON_Delete(opts);
+	*record = rec;
+	return rc;
+}

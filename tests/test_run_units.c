@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: MIT
+/* Unit tests of the run area: statistics, prompts, records, environment. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "envinfo.h"
+#include "prompt.h"
+#include "record.h"
+#include "stats.h"
+
+static const char *src_root(void)
+{
+	const char *r = getenv("O3_SOURCE_ROOT");
+	return r ? r : ".";
+}
+
+START_TEST(test_stats_known_values)
+{
+	const double v[] = { 5, 1, 4, 2, 3 };
+	struct stats_summary s;
+	stats_summarize(v, 5, &s);
+	ck_assert_uint_eq(s.n, 5);
+	ck_assert_double_eq_tol(s.median, 3, 1e-12);
+	ck_assert_double_eq_tol(s.min, 1, 1e-12);
+	ck_assert_double_eq_tol(s.max, 5, 1e-12);
+	ck_assert_double_eq_tol(s.mean, 3, 1e-12);
+	ck_assert_double_eq_tol(s.stddev, 1.5811388300841898, 1e-9);
+	ck_assert_double_eq_tol(s.p90, 4.6, 1e-12); /* numpy.percentile(..., 90) */
+	ck_assert_double_eq_tol(stats_percentile(v, 5, 25), 2, 1e-12);
+	ck_assert_double_eq_tol(v[0], 5, 0); /* input untouched */
+}
+END_TEST
+
+START_TEST(test_stats_edges)
+{
+	const double one[] = { 7 };
+	struct stats_summary s;
+	stats_summarize(one, 1, &s);
+	ck_assert_double_eq_tol(s.p99, 7, 0);
+	ck_assert_double_eq_tol(s.stddev, 0, 0);
+	stats_summarize(NULL, 0, &s);
+	ck_assert_uint_eq(s.n, 0);
+}
+END_TEST
+
+START_TEST(test_prompt_unique_and_sized)
+{
+	char *a = prompt_build(2000, 1, 0x1111), *b = prompt_build(2000, 1, 0x2222);
+	char *c = prompt_build(2000, 1, 0x1111);
+	ck_assert_uint_ge(strlen(a), 2000);
+	ck_assert_uint_lt(strlen(a), 2200);
+	/* different nonces differ in the very first line: no shared prefix
+	 * beyond the fixed word "Session " */
+	ck_assert_int_ne(strncmp(a, b, 12), 0);
+	ck_assert_str_eq(a, c); /* same seed and nonce: reproducible */
+	free(a);
+	free(b);
+	free(c);
+}
+END_TEST
+
+START_TEST(test_prompt_calibration_converges)
+{
+	struct prompt_calibration cal;
+	int i;
+	prompt_calibration_init(&cal);
+	ck_assert_uint_eq(prompt_chars_for(&cal, 100), 400);
+	/* a tokenizer at 5 chars per token */
+	for (i = 0; i < 6; i++) {
+		size_t chars = prompt_chars_for(&cal, 1000);
+		prompt_calibrate(&cal, chars, (long)(chars / 5));
+	}
+	ck_assert_double_eq_tol(cal.chars_per_token, 5.0, 0.05);
+	prompt_calibrate(&cal, 100, 0); /* no count: ignored */
+	ck_assert_double_eq_tol(cal.chars_per_token, 5.0, 0.05);
+}
+END_TEST
+
+START_TEST(test_record_append_and_read)
+{
+	char dir[] = "/tmp/o3-record-XXXXXX", path[256], err[256];
+	struct record_log log;
+	cJSON *rec = cJSON_CreateObject(), *all;
+	FILE *fp;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/a/b/trials.jsonl", dir);
+	ck_assert_int_eq(record_log_open(&log, path, err, sizeof(err)), 0);
+	cJSON_AddStringToObject(rec, "model", "qwen2.5:3b-instruct");
+	ck_assert_int_eq(record_log_append(&log, rec), 0);
+	ck_assert_int_eq(record_log_append(&log, rec), 0);
+	record_log_close(&log);
+	/* a crash in the middle of a line leaves a partial line behind */
+	fp = fopen(path, "a");
+	fputs("{\"model\":\"cut sh", fp);
+	fclose(fp);
+	all = record_log_read(path, err, sizeof(err));
+	ck_assert_ptr_nonnull(all);
+	ck_assert_int_eq(cJSON_GetArraySize(all), 2);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(all, 1), "model")),
+			 "qwen2.5:3b-instruct");
+	cJSON_Delete(all);
+	cJSON_Delete(rec);
+	unlink(path);
+	ck_assert_ptr_null(record_log_read("/nonexistent/o3.jsonl", err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/o3.jsonl"));
+}
+END_TEST
+
+START_TEST(test_record_id_unique)
+{
+	char a[160], b[160];
+	record_new_id("orieg/gemma3-tools:27b-it-qat", a, sizeof(a));
+	record_new_id("orieg/gemma3-tools:27b-it-qat", b, sizeof(b));
+	ck_assert_str_ne(a, b);
+	ck_assert_ptr_nonnull(strstr(a, "orieg_gemma3-tools_27b-it-qat"));
+	ck_assert_ptr_null(strchr(a, '/'));
+}
+END_TEST
+
+START_TEST(test_envinfo_fake_machine)
+{
+	char proc[512], sys[512];
+	cJSON *snap, *knobs, *gpu;
+	snprintf(proc, sizeof(proc), "%s/fixtures/envinfo/proc", src_root());
+	snprintf(sys, sizeof(sys), "%s/fixtures/envinfo/sys", src_root());
+	snap = envinfo_snapshot(NULL, proc, sys);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(snap, "cpu"), "model")),
+			 "AMD RYZEN AI MAX+ 395 w/ Radeon 8060S");
+	ck_assert_double_eq_tol(cJSON_GetNumberValue(cJSON_GetObjectItem(snap, "ram_bytes")),
+				65536000.0 * 1024, 1);
+	knobs = cJSON_GetObjectItem(cJSON_GetObjectItem(snap, "server_process"), "knobs");
+	ck_assert_ptr_nonnull(knobs);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(knobs, "OLLAMA_KV_CACHE_TYPE")), "q8_0");
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(knobs, "OLLAMA_NUM_PARALLEL")), "2");
+	ck_assert_ptr_null(cJSON_GetObjectItem(knobs, "PATH"));
+	gpu = cJSON_GetArrayItem(cJSON_GetObjectItem(snap, "gpus"), 0);
+	ck_assert_ptr_nonnull(gpu);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(gpu, "vendor")), "0x1002");
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(gpu, "driver")), "amdgpu");
+	ck_assert_ptr_null(cJSON_GetObjectItem(snap, "ollama"));
+	cJSON_Delete(snap);
+}
+END_TEST
+
+START_TEST(test_envinfo_knobs_blob)
+{
+	static const char blob[] = "OLLAMA_KEEP_ALIVE=-1\0OLLAMA_HOSTX=1\0OLLAMA_CONTEXT_LENGTH=8192";
+	cJSON *o = cJSON_CreateObject();
+	envinfo_knobs_from_environ(o, blob, sizeof(blob) - 1);
+	ck_assert_int_eq(cJSON_GetArraySize(o), 2);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(o, "OLLAMA_CONTEXT_LENGTH")), "8192");
+	cJSON_Delete(o);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("run_units");
+	TCase *tc = tcase_create("units");
+	SRunner *sr;
+	int failed;
+	tcase_add_test(tc, test_stats_known_values);
+	tcase_add_test(tc, test_stats_edges);
+	tcase_add_test(tc, test_prompt_unique_and_sized);
+	tcase_add_test(tc, test_prompt_calibration_converges);
+	tcase_add_test(tc, test_record_append_and_read);
+	tcase_add_test(tc, test_record_id_unique);
+	tcase_add_test(tc, test_envinfo_fake_machine);
+	tcase_add_test(tc, test_envinfo_knobs_blob);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
