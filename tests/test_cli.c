@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The o3 command as a user meets it: help, bad input (unreachable host,
+ * malformed OLLAMA_HOST, wrong model, invalid options), each with one clear
+ * message and the exit code of the README's table; and one trial against the
+ * simulator, whose record lands in the log.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sim_process.h"
+
+static struct sim_process sim;
+static char host_env[96];
+static char results[64];
+
+static const char *o3_binary(void)
+{
+	static char path[1024];
+	snprintf(path, sizeof(path), "%s/o3",
+		 getenv("O3_BUILD_ROOT") ? getenv("O3_BUILD_ROOT") : ".");
+	return path;
+}
+
+static void sim_up(void)
+{
+	static const char *const args[] = { "--time-scale", "0.02", NULL };
+	ck_assert_msg(sim_start(&sim, args, NULL) == 0, "cannot start %s", sim_binary());
+	snprintf(host_env, sizeof(host_env), "OLLAMA_HOST=%s", sim.host);
+	snprintf(results, sizeof(results), "%s/results", sim.dir);
+}
+
+static void sim_down(void)
+{
+	char cmd[160];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s/results'", sim.dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot clean %s\n", sim.dir);
+	sim_stop(&sim);
+}
+
+/* Number of lines that start with "o3: error:" */
+static int error_lines(const char *err)
+{
+	int n = 0;
+	const char *p = err;
+	while ((p = strstr(p, "o3: error:"))) {
+		n++;
+		p++;
+	}
+	return n;
+}
+
+static int o3(const char *const *args, const char *env0, char **out, char **err)
+{
+	const char *argv[32];
+	const char *env[3] = { env0, NULL, NULL };
+	int argc = 0;
+	argv[argc++] = o3_binary();
+	for (; *args && argc < 31; args++)
+		argv[argc++] = *args;
+	argv[argc] = NULL;
+	return run_capture(argv, env, out, err);
+}
+
+START_TEST(test_help)
+{
+	static const char *const a1[] = { "--help", NULL };
+	static const char *const a2[] = { "trial", "--help", NULL };
+	char *out, *err;
+	ck_assert_int_eq(o3(a1, NULL, &out, &err), 0);
+	ck_assert_ptr_nonnull(strstr(out, "usage: o3"));
+	ck_assert_ptr_nonnull(strstr(out, "trial"));
+	free(out);
+	free(err);
+	ck_assert_int_eq(o3(a2, NULL, &out, &err), 0);
+	ck_assert_ptr_nonnull(strstr(out, "--prompt-tokens"));
+	ck_assert_ptr_nonnull(strstr(out, "--stall-timeout"));
+	free(out);
+	free(err);
+}
+END_TEST
+
+START_TEST(test_unknown_command)
+{
+	static const char *const a[] = { "trail", "x", NULL };
+	char *out, *err;
+	ck_assert_int_eq(o3(a, NULL, &out, &err), 2);
+	ck_assert_ptr_nonnull(strstr(err, "did you mean 'trial'"));
+	ck_assert_int_eq(error_lines(err), 1);
+	free(out);
+	free(err);
+}
+END_TEST
+
+START_TEST(test_unreachable_host)
+{
+	/* port 9 (discard) is closed on loopback here */
+	static const char *const a[] = { "trial", "--connect-timeout", "2", "qwen2.5:3b-instruct", NULL };
+	char *out, *err;
+	ck_assert_int_eq(o3(a, "OLLAMA_HOST=127.0.0.1:9", &out, &err), 4);
+	ck_assert_ptr_nonnull(strstr(err, "no Ollama server answers at http://127.0.0.1:9"));
+	ck_assert_int_eq(error_lines(err), 1);
+	free(out);
+	free(err);
+}
+END_TEST
+
+START_TEST(test_malformed_host)
+{
+	static const char *const bad[] = {
+		"OLLAMA_HOST=127.0.0.1:99999", "OLLAMA_HOST=http://[::1", "OLLAMA_HOST=ftp://h:1",
+		"OLLAMA_HOST=127.0.0.1:port",
+	};
+	static const char *const a[] = { "trial", "qwen2.5:3b-instruct", NULL };
+	size_t i;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *out, *err;
+		ck_assert_msg(o3(a, bad[i], &out, &err) == 2, "%s: exit code", bad[i]);
+		ck_assert_msg(strstr(err, "OLLAMA_HOST") != NULL, "%s: message '%s'", bad[i], err);
+		ck_assert_msg(error_lines(err) == 1, "%s: '%s'", bad[i], err);
+		free(out);
+		free(err);
+	}
+}
+END_TEST
+
+START_TEST(test_invalid_options)
+{
+	static const struct {
+		const char *opt;
+		const char *says;
+	} cases[] = {
+		{ "f16_kv=true", "OLLAMA_KV_CACHE_TYPE" },
+		{ "num_ctx=8k", "num_ctx" },
+		{ "num_ctxx=8192", "num_ctx" },
+		{ "low_vram=true", "removed" },
+	};
+	size_t i;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *a[] = { "trial", "-o", cases[i].opt, "qwen2.5:3b-instruct", NULL };
+		char *out, *err;
+		ck_assert_msg(o3(a, "OLLAMA_HOST=127.0.0.1:9", &out, &err) == 2, "%s", cases[i].opt);
+		ck_assert_msg(strstr(err, cases[i].says) != NULL, "%s: '%s'", cases[i].opt, err);
+		ck_assert_int_eq(error_lines(err), 1);
+		free(out);
+		free(err);
+	}
+}
+END_TEST
+
+START_TEST(test_wrong_model)
+{
+	static const char *const a[] = { "trial", "qwen2.5:3b-instruc", NULL };
+	char *out, *err;
+	sim_up();
+	ck_assert_int_eq(o3(a, host_env, &out, &err), 4);
+	ck_assert_ptr_nonnull(strstr(err, "'qwen2.5:3b-instruc'"));
+	ck_assert_ptr_nonnull(strstr(err, "did you mean 'qwen2.5:3b-instruct'"));
+	ck_assert_int_eq(error_lines(err), 1);
+	free(out);
+	free(err);
+	sim_down();
+}
+END_TEST
+
+START_TEST(test_trial_records_and_translates_batch)
+{
+	char *out, *err, log[128];
+	const char *a[] = { "trial", "--results", results, "-o", "batch=256", "--num-ctx", "4096",
+			    "--prompt-tokens", "256", "--num-predict", "16", "--reps", "2",
+			    "--no-monitor", "qwen2.5:3b-instruct", NULL };
+	FILE *fp;
+	char line[1 << 16];
+	cJSON *rec;
+	sim_up();
+	a[2] = results;
+	ck_assert_int_eq(o3(a, host_env, &out, &err), 0);
+	ck_assert_ptr_nonnull(strstr(err, "num_batch")); /* the warning about 'batch' */
+	ck_assert_ptr_nonnull(strstr(out, "TTFT"));
+	ck_assert_ptr_nonnull(strstr(out, "decode (server)"));
+	snprintf(log, sizeof(log), "%s/logs/trials.jsonl", results);
+	fp = fopen(log, "r");
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), fp));
+	fclose(fp);
+	rec = cJSON_Parse(line);
+	ck_assert_ptr_nonnull(rec);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(rec, "status")), "ok");
+	ck_assert_double_eq_tol(cJSON_GetNumberValue(cJSON_GetObjectItem(
+		cJSON_GetObjectItem(rec, "options"), "num_batch")), 256, 0);
+	ck_assert_ptr_null(cJSON_GetObjectItem(cJSON_GetObjectItem(rec, "options"), "batch"));
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(rec, "requests")), 2);
+	cJSON_Delete(rec);
+	free(out);
+	free(err);
+	sim_down();
+}
+END_TEST
+
+START_TEST(test_oom_configuration_exit_1)
+{
+	/* 64 GB Strix Halo: qwen3-coder at its full 262144 context with two
+	 * parallel slots needs more than the machine has: the load fails */
+	static const char *const env[] = { NULL };
+	char *out, *err, e2[128];
+	const char *a[] = { "trial", "--results", results, "--num-ctx", "262144", "--no-monitor",
+			    "qwen3-coder:30b", NULL };
+	(void)env;
+	{
+		static const char *const args[] = { "--time-scale", "0.02", NULL };
+		static const char *const senv[] = { "OLLAMA_NUM_PARALLEL=4", NULL };
+		ck_assert(sim_start(&sim, args, senv) == 0);
+		snprintf(host_env, sizeof(host_env), "OLLAMA_HOST=%s", sim.host);
+		snprintf(results, sizeof(results), "%s/results", sim.dir);
+	}
+	a[2] = results;
+	snprintf(e2, sizeof(e2), "%s", host_env);
+	ck_assert_int_eq(o3(a, e2, &out, &err), 1);
+	ck_assert_ptr_nonnull(strstr(out, "oom"));
+	ck_assert_ptr_nonnull(strstr(err, "trial of 'qwen3-coder:30b' failed: oom"));
+	free(out);
+	free(err);
+	sim_down();
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("cli");
+	TCase *tc = tcase_create("cli");
+	SRunner *sr;
+	int failed;
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_help);
+	tcase_add_test(tc, test_unknown_command);
+	tcase_add_test(tc, test_unreachable_host);
+	tcase_add_test(tc, test_malformed_host);
+	tcase_add_test(tc, test_invalid_options);
+	tcase_add_test(tc, test_wrong_model);
+	tcase_add_test(tc, test_trial_records_and_translates_batch);
+	tcase_add_test(tc, test_oom_configuration_exit_1);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

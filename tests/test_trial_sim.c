@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A trial against the simulator, checked against what the simulator knows to
+ * be true: decode and prefill speed, TTFT, prompt size; reload detection; the
+ * prefix cache; truncation. The simulator runs at TIME_SCALE of real time and
+ * reports unscaled durations, so client-side times are divided by the scale.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "ollama.h"
+#include "sim_process.h"
+#include "trial.h"
+
+#define TIME_SCALE 0.2
+#define MODEL "qwen2.5:3b-instruct"
+
+static struct sim_process sim;
+static struct ollama_client *client;
+
+static void up(void)
+{
+	static const char *const args[] = { "--time-scale", "0.2", NULL };
+	struct ollama_host h;
+	char err[256];
+	ck_assert_msg(sim_start(&sim, args, NULL) == 0, "cannot start %s", sim_binary());
+	ck_assert_int_eq(ollama_host_parse(sim.host, &h, err, sizeof(err)), 0);
+	client = ollama_client_new(&h, NULL);
+}
+
+static void down(void)
+{
+	ollama_client_free(client);
+	client = NULL;
+	sim_stop(&sim);
+}
+
+/* Truth for one model under --truth ARGS: the model's object. */
+static cJSON *truth_for(const char *model, const char *num_ctx, const char *prompt_tokens,
+			const char *depth)
+{
+	const char *args[] = { "--model", model, "--num-ctx", num_ctx, "--prompt-tokens",
+			       prompt_tokens, "--depth", depth, NULL };
+	cJSON *t = sim_truth(args, NULL), *m;
+	ck_assert_msg(t != NULL, "o3-sim --truth gave no JSON");
+	cJSON_ArrayForEach(m, cJSON_GetObjectItem(t, "models")) {
+		if (!strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(m, "name")), model)) {
+			cJSON *copy = cJSON_Duplicate(m, 1);
+			cJSON_Delete(t);
+			return copy;
+		}
+	}
+	cJSON_Delete(t);
+	ck_abort_msg("model %s not in the truth", model);
+	return NULL;
+}
+
+static double truth_num(const cJSON *m, const char *key)
+{
+	const cJSON *x = cJSON_GetObjectItem(m, key);
+	ck_assert_msg(cJSON_IsNumber(x), "truth has no number '%s'", key);
+	return x->valuedouble;
+}
+
+static double median_of(const cJSON *rec, const char *metric)
+{
+	const cJSON *s = cJSON_GetObjectItem(cJSON_GetObjectItem(rec, "summary"), metric);
+	ck_assert_msg(s != NULL, "summary has no '%s'", metric);
+	return cJSON_GetNumberValue(cJSON_GetObjectItem(s, "median"));
+}
+
+static cJSON *run_trial(const char *num_ctx, long prompt_tokens, long num_predict, int reps)
+{
+	struct trial_spec spec;
+	struct ollama_error err;
+	cJSON *opts = cJSON_CreateObject(), *rec = NULL;
+	char msg[256];
+	ck_assert_int_eq(ollama_option_add(opts, "num_ctx", num_ctx, msg, sizeof(msg)), 0);
+	trial_spec_default(&spec);
+	spec.model = MODEL;
+	spec.options = opts;
+	spec.prompt_tokens = prompt_tokens;
+	spec.num_predict = num_predict;
+	spec.reps = reps;
+	ck_assert_msg(trial_run(client, &spec, &rec, &err) == 0, "trial failed: %s: %s",
+		      ollama_err_class_name(err.cls), err.message);
+	cJSON_Delete(opts);
+	return rec;
+}
+
+static void within(double got, double want, double tol, const char *what)
+{
+	ck_assert_msg(got >= want * (1 - tol) && got <= want * (1 + tol),
+		      "%s: measured %.3f, simulator's truth %.3f (tolerance %.0f%%)", what, got,
+		      want, tol * 100);
+	fprintf(stderr, "agreement: %-28s o3 %10.3f  truth %10.3f  ratio %.3f\n", what, got, want,
+		got / want);
+}
+
+START_TEST(test_metrics_match_truth)
+{
+	cJSON *rec, *truth;
+	up();
+	rec = run_trial("4096", 512, 32, 3);
+	truth = truth_for(MODEL, "4096", "512", "528");
+	within(median_of(rec, "prompt_tokens"), 512, 0.10, "prompt tokens");
+	within(median_of(rec, "decode_tps_server"), truth_num(truth, "decode_tps"), 0.05,
+	       "decode tok/s (server)");
+	within(median_of(rec, "decode_tps_client") * TIME_SCALE, truth_num(truth, "decode_tps"), 0.20,
+	       "decode tok/s (client)");
+	within(median_of(rec, "prefill_tps"), truth_num(truth, "prefill_tps"), 0.10, "prefill tok/s");
+	within(median_of(rec, "ttft_ms") / TIME_SCALE / 1000.0, truth_num(truth, "ttft_s"), 0.25,
+	       "TTFT s (client)");
+	within(median_of(rec, "tpot_ms") / TIME_SCALE / 1000.0, 1.0 / truth_num(truth, "decode_tps"),
+	       0.20, "TPOT s (client)");
+	ck_assert(!cJSON_IsTrue(cJSON_GetObjectItem(rec, "truncated")));
+	ck_assert(!cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(rec, "ps"), "offload")));
+	cJSON_Delete(truth);
+	cJSON_Delete(rec);
+	down();
+}
+END_TEST
+
+static int reloaded(const cJSON *rec)
+{
+	const cJSON *r = cJSON_GetObjectItem(cJSON_GetObjectItem(rec, "load"), "reloaded");
+	ck_assert_msg(cJSON_IsBool(r), "record has no load.reloaded");
+	return cJSON_IsTrue(r);
+}
+
+START_TEST(test_reload_on_load_knob)
+{
+	cJSON *a, *b, *c;
+	up();
+	a = run_trial("4096", 64, 4, 1);
+	b = run_trial("4096", 64, 4, 1);
+	c = run_trial("8192", 64, 4, 1);
+	ck_assert_msg(reloaded(a), "first load of the model not seen as a load");
+	ck_assert_msg(!reloaded(b), "same configuration seen as a reload");
+	ck_assert_msg(reloaded(c), "num_ctx change not seen as a reload");
+	ck_assert_double_eq_tol(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "ps"),
+				"context_length")), 8192, 0);
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+	cJSON_Delete(c);
+	down();
+}
+END_TEST
+
+START_TEST(test_not_fooled_by_prefix_cache)
+{
+	struct ollama_gen_request req = { .model = MODEL, .stream = 1, .think = -1 };
+	struct ollama_gen_result r1, r2;
+	struct ollama_error err;
+	cJSON *rec, *truth, *rq;
+	char *prompt = malloc(4001);
+	up();
+	/* control: the simulator does serve a repeated prompt from its cache,
+	 * so a harness that reused prompts would see a tiny prefill time */
+	memset(prompt, 0, 4001);
+	for (int i = 0; i < 4000; i++)
+		prompt[i] = "abcd efgh "[i % 10];
+	req.prompt = prompt;
+	ollama_gen_result_init(&r1);
+	ollama_gen_result_init(&r2);
+	ck_assert_int_eq(ollama_generate(client, &req, &r1, &err), 0);
+	ck_assert_int_eq(ollama_generate(client, &req, &r2, &err), 0);
+	ck_assert_int_gt(r1.prompt_eval_duration_ns, 0);
+	ck_assert_msg(r2.prompt_eval_duration_ns < r1.prompt_eval_duration_ns / 5,
+		      "the simulator's prefix cache did not work: %lld vs %lld ns",
+		      r2.prompt_eval_duration_ns, r1.prompt_eval_duration_ns);
+	ollama_gen_result_release(&r1);
+	ollama_gen_result_release(&r2);
+	free(prompt);
+
+	/* the trial's every timed request is cold */
+	rec = run_trial("4096", 1024, 8, 3);
+	truth = truth_for(MODEL, "4096", "1024", "1024");
+	cJSON_ArrayForEach(rq, cJSON_GetObjectItem(rec, "requests"))
+		within(cJSON_GetNumberValue(cJSON_GetObjectItem(rq, "prefill_tps")),
+		       truth_num(truth, "prefill_tps"), 0.15, "prefill tok/s, each request");
+	cJSON_Delete(truth);
+	cJSON_Delete(rec);
+	down();
+}
+END_TEST
+
+START_TEST(test_truncation_detected)
+{
+	cJSON *rec;
+	up();
+	rec = run_trial("2048", 6000, 4, 2);
+	ck_assert_msg(cJSON_IsTrue(cJSON_GetObjectItem(rec, "truncated")),
+		      "a 6000-token prompt in a 2048 context was not flagged as truncated");
+	ck_assert_double_le(median_of(rec, "prompt_tokens"), 2048);
+	cJSON_Delete(rec);
+	down();
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("trial_sim");
+	TCase *tc = tcase_create("trial_sim");
+	SRunner *sr;
+	int failed;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_metrics_match_truth);
+	tcase_add_test(tc, test_reload_on_load_knob);
+	tcase_add_test(tc, test_not_fooled_by_prefix_cache);
+	tcase_add_test(tc, test_truncation_detected);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	curl_global_cleanup();
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
