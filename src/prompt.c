@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "prompt.h"
 
+#include <ctype.h>
 #include <inttypes.h>
+#include <string.h>
+#include <strings.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -74,6 +77,67 @@ uint64_t prompt_nonce(void)
 	return splitmix64(&s);
 }
 
+static void filler(struct strbuf *sb, size_t until, uint64_t *state, size_t *sentence)
+{
+	while (sb->len < until) {
+		const char *w = words[splitmix64(state) % (sizeof(words) / sizeof(words[0]))];
+		if (*sentence == 0) {
+			/* capitalise the first word of a sentence */
+			strbuf_addch(sb, (char)(w[0] - 'a' + 'A'));
+			strbuf_addstr(sb, w + 1);
+		} else {
+			strbuf_addch(sb, ' ');
+			strbuf_addstr(sb, w);
+		}
+		if (++*sentence >= 8 + splitmix64(state) % 8) {
+			strbuf_addstr(sb, ". ");
+			*sentence = 0;
+		}
+	}
+}
+
+char *prompt_build_needle(size_t body_chars, uint64_t seed, uint64_t nonce, double position,
+			  char **word)
+{
+	static const char *const syllables[] = { "ka", "lo", "mi", "ru", "te", "vo", "zi", "pa" };
+	struct strbuf sb = STRBUF_INIT, w = STRBUF_INIT;
+	uint64_t state = seed ^ nonce;
+	size_t sentence = 0, at;
+	int i;
+
+	/* a made-up word: no model knows it beforehand */
+	for (i = 0; i < 4; i++)
+		strbuf_addstr(&w, syllables[splitmix64(&state) % 8]);
+	if (position < 0)
+		position = 0;
+	if (position > 1)
+		position = 1;
+	strbuf_addf(&sb, "Session %016" PRIx64 ". Notes:\n", nonce);
+	at = sb.len + (size_t)((double)body_chars * position);
+	filler(&sb, at, &state, &sentence);
+	strbuf_addf(&sb, "%sThe secret passphrase is %s. ", sentence ? ". " : "", w.buf);
+	sentence = 0;
+	filler(&sb, body_chars, &state, &sentence);
+	strbuf_addstr(&sb, "\n\nWhat is the secret passphrase given in the notes above? "
+			   "Answer with the passphrase only.");
+	*word = strbuf_detach(&w, NULL);
+	return strbuf_detach(&sb, NULL);
+}
+
+int prompt_needle_found(const char *answer, const char *word)
+{
+	size_t wl = strlen(word);
+	const char *p;
+	if (!wl)
+		return 0;
+	for (p = answer; *p; p++) {
+		if (!strncasecmp(p, word, wl) && (p == answer || !isalnum((unsigned char)p[-1])) &&
+		    !isalnum((unsigned char)p[wl]))
+			return 1;
+	}
+	return 0;
+}
+
 char *prompt_build(size_t body_chars, uint64_t seed, uint64_t nonce)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -81,21 +145,7 @@ char *prompt_build(size_t body_chars, uint64_t seed, uint64_t nonce)
 	size_t sentence = 0;
 
 	strbuf_addf(&sb, "Session %016" PRIx64 ". Notes:\n", nonce);
-	while (sb.len < body_chars) {
-		const char *w = words[splitmix64(&state) % (sizeof(words) / sizeof(words[0]))];
-		if (sentence == 0) {
-			/* capitalise the first word of a sentence */
-			strbuf_addch(&sb, (char)(w[0] - 'a' + 'A'));
-			strbuf_addstr(&sb, w + 1);
-		} else {
-			strbuf_addch(&sb, ' ');
-			strbuf_addstr(&sb, w);
-		}
-		if (++sentence >= 8 + splitmix64(&state) % 8) {
-			strbuf_addstr(&sb, ". ");
-			sentence = 0;
-		}
-	}
+	filler(&sb, body_chars, &state, &sentence);
 	strbuf_addstr(&sb, closing);
 	return strbuf_detach(&sb, NULL);
 }

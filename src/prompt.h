@@ -30,6 +30,18 @@ void prompt_calibrate(struct prompt_calibration *cal, size_t body_chars, long pr
  * unique. Returns malloced text. */
 char *prompt_build(size_t body_chars, uint64_t seed, uint64_t nonce);
 
+/*
+ * A needle-in-a-haystack prompt of about body_chars characters: the sentence
+ * "The secret passphrase is WORD." hidden at about position (0..1) of the
+ * filler, and a question about it at the end. A model that really holds and
+ * uses the whole context answers WORD. *word receives the passphrase
+ * (malloced). Returns malloced text.
+ */
+char *prompt_build_needle(size_t body_chars, uint64_t seed, uint64_t nonce, double position,
+			  char **word);
+/* 1 when answer holds word (case-insensitive, as a whole word). */
+int prompt_needle_found(const char *answer, const char *word);
+
 /* A nonce that differs between calls and between processes. */
 uint64_t prompt_nonce(void);
 

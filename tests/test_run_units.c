@@ -79,6 +79,29 @@ START_TEST(test_prompt_calibration_converges)
 }
 END_TEST
 
+START_TEST(test_needle_prompt)
+{
+	char *word = NULL, *p = prompt_build_needle(8000, 7, 0xabc, 0.1, &word);
+	char sentence[96];
+	const char *at;
+	ck_assert_uint_ge(strlen(word), 8);
+	snprintf(sentence, sizeof(sentence), "The secret passphrase is %s.", word);
+	at = strstr(p, sentence);
+	ck_assert_ptr_nonnull(at);
+	/* hidden early, asked for at the end */
+	ck_assert_uint_lt((size_t)(at - p), strlen(p) / 4);
+	ck_assert_ptr_nonnull(strstr(p + strlen(p) - 120, "passphrase"));
+	ck_assert_int_eq(prompt_needle_found(word, word), 1);
+	snprintf(sentence, sizeof(sentence), "The passphrase is \"%s\".", word);
+	ck_assert_int_eq(prompt_needle_found(sentence, word), 1);
+	snprintf(sentence, sizeof(sentence), "x%sx", word);
+	ck_assert_int_eq(prompt_needle_found(sentence, word), 0);
+	ck_assert_int_eq(prompt_needle_found("I do not know.", word), 0);
+	free(word);
+	free(p);
+}
+END_TEST
+
 START_TEST(test_record_append_and_read)
 {
 	char dir[] = "/tmp/o3-record-XXXXXX", path[256], err[256];
@@ -167,6 +190,7 @@ int main(void)
 	tcase_add_test(tc, test_stats_edges);
 	tcase_add_test(tc, test_prompt_unique_and_sized);
 	tcase_add_test(tc, test_prompt_calibration_converges);
+	tcase_add_test(tc, test_needle_prompt);
 	tcase_add_test(tc, test_record_append_and_read);
 	tcase_add_test(tc, test_record_id_unique);
 	tcase_add_test(tc, test_envinfo_fake_machine);
