@@ -33,7 +33,7 @@ static void row(FILE *out, const cJSON *summary, const char *field, const char *
 		const char *unit)
 {
 	const cJSON *s = get(summary, field);
-	double med, mn, mx, sd;
+	double med, mn, mx, sd = 0;
 	if (!s || !num(s, "median", &med) || !num(s, "min", &mn) || !num(s, "max", &mx))
 		fprintf(out, "  %-22s %10s %10s %10s %9s  %s\n", label, "-", "-", "-", "-", unit);
 	else {
@@ -62,9 +62,9 @@ void trial_print_table(const cJSON *rec, FILE *out)
 			fprintf(out, " %s=%s", o->string, o->valuestring);
 	}
 	fputc('\n', out);
-	if (load && num(load, "server_ms", &v)) {
+	if (load && num(load, "load_ms", &v)) {
 		const cJSON *rl = get(load, "reloaded");
-		fprintf(out, "  load:    %.2f s server-side%s\n", v / 1000.0,
+		fprintf(out, "  load:    %.2f s%s\n", v / 1000.0,
 			cJSON_IsBool(rl) ? (cJSON_IsTrue(rl) ? " (reloaded)" : " (already loaded)") : "");
 	}
 	if (ps && num(ps, "size_bytes", &v) && num(ps, "size_vram_bytes", &w)) {

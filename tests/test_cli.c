@@ -15,7 +15,7 @@
 
 static struct sim_process sim;
 static char host_env[96];
-static char results[64];
+static char results[128];
 
 static const char *o3_binary(void)
 {
@@ -169,7 +169,7 @@ END_TEST
 
 START_TEST(test_trial_records_and_translates_batch)
 {
-	char *out, *err, log[128];
+	char *out, *err, log[256];
 	const char *a[] = { "trial", "--results", results, "-o", "batch=256", "--num-ctx", "4096",
 			    "--prompt-tokens", "256", "--num-predict", "16", "--reps", "2",
 			    "--no-monitor", "qwen2.5:3b-instruct", NULL };
@@ -191,7 +191,7 @@ START_TEST(test_trial_records_and_translates_batch)
 	ck_assert_ptr_nonnull(rec);
 	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(rec, "status")), "ok");
 	ck_assert_double_eq_tol(cJSON_GetNumberValue(cJSON_GetObjectItem(
-		cJSON_GetObjectItem(rec, "options"), "num_batch")), 256, 0);
+		cJSON_GetObjectItem(rec, "options"), "num_batch")), 256, 0.5);
 	ck_assert_ptr_null(cJSON_GetObjectItem(cJSON_GetObjectItem(rec, "options"), "batch"));
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(rec, "requests")), 2);
 	cJSON_Delete(rec);
@@ -203,23 +203,19 @@ END_TEST
 
 START_TEST(test_oom_configuration_exit_1)
 {
-	/* 64 GB Strix Halo: qwen3-coder at its full 262144 context with two
-	 * parallel slots needs more than the machine has: the load fails */
-	static const char *const env[] = { NULL };
-	char *out, *err, e2[128];
-	const char *a[] = { "trial", "--results", results, "--num-ctx", "262144", "--no-monitor",
+	/* 64 GB Strix Halo: qwen3-coder at its full 262144 context with four
+	 * parallel slots (4 x 24 GiB of KV cache) needs more memory than the
+	 * machine has: the load fails with the era's OOM text */
+	static const char *const args[] = { "--time-scale", "0.02", NULL };
+	static const char *const senv[] = { "OLLAMA_NUM_PARALLEL=4", NULL };
+	char *out, *err;
+	const char *a[] = { "trial", "--results", NULL, "--num-ctx", "262144", "--no-monitor",
 			    "qwen3-coder:30b", NULL };
-	(void)env;
-	{
-		static const char *const args[] = { "--time-scale", "0.02", NULL };
-		static const char *const senv[] = { "OLLAMA_NUM_PARALLEL=4", NULL };
-		ck_assert(sim_start(&sim, args, senv) == 0);
-		snprintf(host_env, sizeof(host_env), "OLLAMA_HOST=%s", sim.host);
-		snprintf(results, sizeof(results), "%s/results", sim.dir);
-	}
+	ck_assert(sim_start(&sim, args, senv) == 0);
+	snprintf(host_env, sizeof(host_env), "OLLAMA_HOST=%s", sim.host);
+	snprintf(results, sizeof(results), "%s/results", sim.dir);
 	a[2] = results;
-	snprintf(e2, sizeof(e2), "%s", host_env);
-	ck_assert_int_eq(o3(a, e2, &out, &err), 1);
+	ck_assert_int_eq(o3(a, host_env, &out, &err), 1);
 	ck_assert_ptr_nonnull(strstr(out, "oom"));
 	ck_assert_ptr_nonnull(strstr(err, "trial of 'qwen3-coder:30b' failed: oom"));
 	free(out);

@@ -143,7 +143,7 @@ START_TEST(test_reload_on_load_knob)
 	ck_assert_msg(!reloaded(b), "same configuration seen as a reload");
 	ck_assert_msg(reloaded(c), "num_ctx change not seen as a reload");
 	ck_assert_double_eq_tol(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "ps"),
-				"context_length")), 8192, 0);
+				"context_length")), 8192, 0.5);
 	cJSON_Delete(a);
 	cJSON_Delete(b);
 	cJSON_Delete(c);
