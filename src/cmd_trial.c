@@ -259,6 +259,25 @@ static void write_env(struct cmd_server *srv, const struct trial_args *a, const 
 	cJSON_Delete(env);
 }
 
+/* The monitor's alert, printed once per trial. */
+static void alert_once(const cJSON *rec, double level)
+{
+	const cJSON *mon = cJSON_GetObjectItemCaseSensitive(rec, "monitor");
+	const cJSON *alert = cJSON_GetObjectItemCaseSensitive(mon, "alert");
+	const cJSON *mem = cJSON_GetObjectItemCaseSensitive(mon, "memory");
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(alert, "value_pct");
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(alert, "first_ms");
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(alert, "crossed")))
+		return;
+	warning("GPU memory use crossed the alert level of %.0f%% during the trial of '%s': "
+		"%.1f%% after %.1f s (%s)", level,
+		cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "model")),
+		cJSON_IsNumber(v) ? v->valuedouble : 0.0,
+		cJSON_IsNumber(t) ? t->valuedouble / 1000.0 : 0.0,
+		cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(mem, "definition")) ?
+		cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(mem, "definition")) : "unknown");
+}
+
 static int run(struct trial_args *a, struct cmd_server *srv)
 {
 	struct record_log log;
@@ -307,6 +326,7 @@ static int run(struct trial_args *a, struct cmd_server *srv)
 		} else {
 			trial_print_table(rec, stdout);
 		}
+		alert_once(rec, a->mon.alert_pct);
 		note("record appended to %s", path);
 		if (rc) {
 			error("trial of '%s' failed: %s: %s", a->spec.model,

@@ -26,6 +26,8 @@ static const char *const words[] = {
 
 static const char closing[] =
 	"\n\nRead the notes above and write a long, detailed summary of them.";
+static const char question[] =
+	"\n\nWhat is the secret passphrase given in the notes above? Answer with the passphrase only.";
 
 void prompt_calibration_init(struct prompt_calibration *cal)
 {
@@ -117,9 +119,9 @@ char *prompt_build_needle(size_t body_chars, uint64_t seed, uint64_t nonce, doub
 	filler(&sb, at, &state, &sentence);
 	strbuf_addf(&sb, "%sThe secret passphrase is %s. ", sentence ? ". " : "", w.buf);
 	sentence = 0;
-	filler(&sb, body_chars, &state, &sentence);
-	strbuf_addstr(&sb, "\n\nWhat is the secret passphrase given in the notes above? "
-			   "Answer with the passphrase only.");
+	filler(&sb, body_chars > sizeof(question) ? body_chars - (sizeof(question) - 1) : 0, &state,
+	       &sentence);
+	strbuf_addstr(&sb, question);
 	*word = strbuf_detach(&w, NULL);
 	return strbuf_detach(&sb, NULL);
 }
@@ -145,7 +147,9 @@ char *prompt_build(size_t body_chars, uint64_t seed, uint64_t nonce)
 	size_t sentence = 0;
 
 	strbuf_addf(&sb, "Session %016" PRIx64 ". Notes:\n", nonce);
-	filler(&sb, body_chars, &state, &sentence);
+	/* the closing instruction counts toward the size asked for */
+	filler(&sb, body_chars > sizeof(closing) ? body_chars - (sizeof(closing) - 1) : 0, &state,
+	       &sentence);
 	strbuf_addstr(&sb, closing);
 	return strbuf_detach(&sb, NULL);
 }

@@ -25,8 +25,8 @@ size_t prompt_chars_for(const struct prompt_calibration *cal, long target_tokens
 /* Learn from one request: body_chars sent, prompt_eval_count reported. */
 void prompt_calibrate(struct prompt_calibration *cal, size_t body_chars, long prompt_eval_count);
 
-/* A fresh prompt of about body_chars characters: nonce line, filler text and
- * a closing instruction. seed makes the text reproducible; nonce makes it
+/* A fresh prompt of about body_chars characters in all: nonce line, filler
+ * text and a closing instruction. seed makes the text reproducible; nonce makes it
  * unique. Returns malloced text. */
 char *prompt_build(size_t body_chars, uint64_t seed, uint64_t nonce);
 

@@ -42,6 +42,30 @@ static void row(FILE *out, const cJSON *summary, const char *field, const char *
 	}
 }
 
+/* The monitor's peak memory and the hottest figures, when sampled. */
+static void print_monitor(FILE *out, const cJSON *mon)
+{
+	const cJSON *mem = get(mon, "memory"), *peaks = get(mon, "peaks");
+	double used, cap, pct, v;
+	char a[32], b[32];
+	if (!mem || !num(mem, "peak_used_bytes", &used) || !num(mem, "capacity_bytes", &cap) ||
+	    !num(mem, "peak_pct", &pct))
+		return;
+	human_bytes(used, a, sizeof(a));
+	human_bytes(cap, b, sizeof(b));
+	fprintf(out, "  peak:    %s of %s GPU memory (%.1f%%, %s)", a, b, pct,
+		cJSON_GetStringValue(get(mem, "definition")) ? cJSON_GetStringValue(get(mem, "definition")) : "?");
+	if (num(get(peaks, "temp_c"), "value", &v))
+		fprintf(out, ", %.0f C", v);
+	if (num(get(peaks, "power_w"), "value", &v))
+		fprintf(out, ", %.0f W", v);
+	if (num(get(peaks, "sclk_mhz"), "value", &v))
+		fprintf(out, ", %.0f MHz", v);
+	if (cJSON_IsTrue(get(get(mon, "alert"), "crossed")))
+		fprintf(out, "  ALERT");
+	fputc('\n', out);
+}
+
 void trial_print_table(const cJSON *rec, FILE *out)
 {
 	const cJSON *opts = get(rec, "options"), *o, *load = get(rec, "load"), *ps = get(rec, "ps");
@@ -76,6 +100,7 @@ void trial_print_table(const cJSON *rec, FILE *out)
 			fprintf(out, ", context %.0f", v);
 		fputc('\n', out);
 	}
+	print_monitor(out, get(rec, "monitor"));
 	if (summary && get(summary, "prompt_tokens") && num(get(summary, "prompt_tokens"), "median", &v))
 		fprintf(out, "  prompt:  %.0f tokens (target %.0f)%s\n", v,
 			cJSON_GetNumberValue(get(rec, "prompt_tokens_target")),

@@ -107,7 +107,7 @@ START_TEST(test_metrics_match_truth)
 	up();
 	rec = run_trial("4096", 512, 32, 3);
 	truth = truth_for(MODEL, "4096", "512", "528");
-	within(median_of(rec, "prompt_tokens"), 512, 0.10, "prompt tokens");
+	within(median_of(rec, "prompt_tokens"), 512, 0.03, "prompt tokens");
 	within(median_of(rec, "decode_tps_server"), truth_num(truth, "decode_tps"), 0.05,
 	       "decode tok/s (server)");
 	within(median_of(rec, "decode_tps_client") * TIME_SCALE, truth_num(truth, "decode_tps"), 0.20,
