@@ -151,7 +151,7 @@ int run_capture(const char *const *argv, const char *const *env, char **out, cha
 		dup2(fo, 1);
 		dup2(fe, 2);
 		apply_env(env);
-		execv(argv[0], (char *const *)argv);
+		execvp(argv[0], (char *const *)argv);
 		_exit(127);
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
