@@ -27,7 +27,7 @@ static const char *const words[] = {
 static const char closing[] =
 	"\n\nRead the notes above and write a long, detailed summary of them.";
 static const char question[] =
-	"\n\nWhat is the secret passphrase given in the notes above? Answer with the passphrase only.";
+	"\n\nAnswer with the passphrase only. What is the secret passphrase given in the notes above?";
 
 void prompt_calibration_init(struct prompt_calibration *cal)
 {

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: MIT
+#include "plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "monitor.h"
+#include "prompt.h"
+#include "util.h"
+#include "banned.h"
+
+static cJSON *base_record(const struct plan_ctx *ctx, const char *phase, long num_ctx)
+{
+	cJSON *rec = cJSON_CreateObject(), *opts;
+	char id[160], when[40];
+	record_new_id(ctx->model, id, sizeof(id));
+	clock_utc_rfc3339(when, sizeof(when));
+	cJSON_AddStringToObject(rec, "schema", RECORD_SCHEMA);
+	cJSON_AddNumberToObject(rec, "schema_version", RECORD_SCHEMA_VERSION);
+	cJSON_AddStringToObject(rec, "id", id);
+	cJSON_AddStringToObject(rec, "time_utc", when);
+	cJSON_AddStringToObject(rec, "model", ctx->model);
+	cJSON_AddStringToObject(rec, "phase", phase);
+	cJSON_AddStringToObject(rec, "status", "ok");
+	opts = ctx->options ? cJSON_Duplicate(ctx->options, 1) : cJSON_CreateObject();
+	cJSON_DeleteItemFromObjectCaseSensitive(opts, "num_ctx");
+	cJSON_AddNumberToObject(opts, "num_ctx", (double)num_ctx);
+	cJSON_AddItemToObject(rec, "options", opts);
+	return rec;
+}
+
+static void add_error(cJSON *rec, const struct ollama_error *err)
+{
+	cJSON *e = cJSON_AddObjectToObject(rec, "error");
+	cJSON_ReplaceItemInObject(rec, "status", cJSON_CreateString("error"));
+	cJSON_AddStringToObject(e, "class", ollama_err_class_name(err->cls));
+	if (err->http_status)
+		cJSON_AddNumberToObject(e, "http_status", (double)err->http_status);
+	cJSON_AddStringToObject(e, "message", err->message);
+}
+
+static void append(const struct plan_ctx *ctx, const cJSON *rec)
+{
+	if (ctx->log)
+		record_log_append(ctx->log, rec);
+}
+
+/* size and size_vram of the model in /api/ps; 0 when it is not listed. */
+static int ps_of(const struct plan_ctx *ctx, long long *size, long long *vram, long long *nctx)
+{
+	struct ollama_ps_entry *e = NULL;
+	struct ollama_error err;
+	size_t n = 0, i;
+	int found = 0;
+	if (ollama_ps(ctx->client, &e, &n, &err))
+		return 0;
+	for (i = 0; i < n && !found; i++) {
+		if (!strcmp(e[i].name, ctx->model) || !strcmp(e[i].model, ctx->model)) {
+			*size = e[i].size_bytes;
+			*vram = e[i].size_vram_bytes;
+			*nctx = e[i].context_length;
+			found = 1;
+		}
+	}
+	free(e);
+	return found;
+}
+
+/* GPU memory in percent as the monitor defines it; -1 when unknown. */
+static double memory_pct(const struct plan_ctx *ctx, cJSON *rec)
+{
+	cJSON *reading = NULL;
+	const cJSON *mem, *pct;
+	double v = -1;
+	if (!ctx->monitor)
+		return -1;
+	monitor_sample_once(ctx->monitor, &reading);
+	mem = cJSON_GetObjectItemCaseSensitive(reading, "memory");
+	pct = cJSON_GetObjectItemCaseSensitive(mem, "pct");
+	if (cJSON_IsNumber(pct)) {
+		v = pct->valuedouble;
+		cJSON_AddItemToObject(rec, "memory", cJSON_Duplicate(mem, 1));
+	}
+	cJSON_Delete(reading);
+	return v;
+}
+
+int plan_probe(long num_ctx, enum ceiling_outcome *outcome, void *data)
+{
+	struct plan_ctx *ctx = data;
+	struct ollama_gen_result res;
+	struct ollama_error err;
+	cJSON *rec = base_record(ctx, "ceiling-probe", num_ctx);
+	cJSON *opts = cJSON_GetObjectItemCaseSensitive(rec, "options");
+	long long size = 0, vram = 0, nctx = -1;
+	int rc;
+	double pct;
+
+	ollama_gen_result_init(&res);
+	rc = ollama_load(ctx->client, ctx->model, opts, ctx->keep_alive, &res, &err);
+	if (res.t_done_ns)
+		cJSON_AddNumberToObject(rec, "load_ms", (double)(res.t_done_ns - res.t_sent_ns) / 1e6);
+	ollama_gen_result_release(&res);
+	if (rc) {
+		add_error(rec, &err);
+		*outcome = err.cls == OLLAMA_ERR_OOM ? CEILING_OOM : CEILING_FAILED;
+	} else if (!ps_of(ctx, &size, &vram, &nctx)) {
+		*outcome = CEILING_FAILED; /* loaded, yet not listed: no verdict */
+	} else {
+		cJSON *ps = cJSON_AddObjectToObject(rec, "ps");
+		cJSON_AddNumberToObject(ps, "size_bytes", (double)size);
+		cJSON_AddNumberToObject(ps, "size_vram_bytes", (double)vram);
+		cJSON_AddBoolToObject(ps, "offload", vram < size);
+		if (nctx >= 0)
+			cJSON_AddNumberToObject(ps, "context_length", (double)nctx);
+		pct = memory_pct(ctx, rec);
+		if (vram < size)
+			*outcome = CEILING_OFFLOAD;
+		else if (ctx->memory_max_pct > 0 && pct > ctx->memory_max_pct)
+			*outcome = CEILING_OVER_LIMIT;
+		else
+			*outcome = CEILING_FITS;
+	}
+	cJSON_AddStringToObject(rec, "outcome", ceiling_outcome_name(*outcome));
+	append(ctx, rec);
+	cJSON_Delete(rec);
+	/* a server that went away ends the search; anything else is a verdict */
+	return rc && (err.cls == OLLAMA_ERR_UNREACHABLE || err.cls == OLLAMA_ERR_CLIENT_TIMEOUT) ? -1 : 0;
+}
+
+int plan_find_ceiling(struct plan_ctx *ctx, const struct ceiling_params *params,
+		      struct ceiling_result *out, struct ollama_error *err)
+{
+	struct ceiling_params p = *params;
+	ollama_error_clear(err);
+	if (p.max_ctx <= 0) {
+		struct ollama_show show;
+		if (ollama_show(ctx->client, ctx->model, &show, err))
+			return -1;
+		p.max_ctx = show.context_length > 0 ? (long)show.context_length : 4096;
+	}
+	if (ceiling_search(&p, plan_probe, ctx, out)) {
+		ollama_error_set(err, OLLAMA_ERR_UNREACHABLE, 0,
+				 "the ceiling search of '%s' stopped: the server stopped answering",
+				 ctx->model);
+		return -1;
+	}
+	return 0;
+}
+
+int plan_fill_confirm(struct plan_ctx *ctx, long num_ctx, double fill_ratio, cJSON **record,
+		      struct ollama_error *err)
+{
+	cJSON *rec = base_record(ctx, "fill-confirm", num_ctx);
+	cJSON *opts = cJSON_GetObjectItemCaseSensitive(rec, "options");
+	struct ollama_gen_request req = { .model = ctx->model, .options = opts, .stream = 1,
+					  .keep_alive = ctx->keep_alive, .think = -1 };
+	struct ollama_gen_result res;
+	struct prompt_calibration cal;
+	char *word = NULL, *prompt;
+	long target = (long)((double)num_ctx * fill_ratio);
+	int rc, found = 0;
+
+	/* one short request calibrates characters per token for this model */
+	prompt_calibration_init(&cal);
+	prompt = prompt_build(2000, 1, prompt_nonce());
+	req.prompt = prompt;
+	cJSON_AddNumberToObject(opts, "num_predict", 1);
+	ollama_gen_result_init(&res);
+	if (!ollama_generate(ctx->client, &req, &res, err))
+		prompt_calibrate(&cal, strlen(prompt), res.prompt_eval_count);
+	ollama_gen_result_release(&res);
+	free(prompt);
+
+	cJSON_ReplaceItemInObject(opts, "num_predict", cJSON_CreateNumber(16));
+	prompt = prompt_build_needle(prompt_chars_for(&cal, target), 7, prompt_nonce(), 0.05, &word);
+	req.prompt = prompt;
+	cJSON_AddNumberToObject(rec, "fill_ratio", fill_ratio);
+	cJSON_AddNumberToObject(rec, "prompt_tokens_target", (double)target);
+	ollama_gen_result_init(&res);
+	rc = ollama_generate(ctx->client, &req, &res, err);
+	if (rc) {
+		add_error(rec, err);
+	} else {
+		found = prompt_needle_found(res.response, word);
+		if (res.prompt_eval_count >= 0)
+			cJSON_AddNumberToObject(rec, "prompt_tokens", (double)res.prompt_eval_count);
+		if (res.t_first_content_ns)
+			cJSON_AddNumberToObject(rec, "ttft_ms",
+				(double)(res.t_first_content_ns - res.t_sent_ns) / 1e6);
+		if (res.eval_count > 0 && res.eval_duration_ns > 0)
+			cJSON_AddNumberToObject(rec, "decode_tps_server",
+				(double)res.eval_count / ((double)res.eval_duration_ns / 1e9));
+		if (res.prompt_eval_count > 0 && res.prompt_eval_duration_ns > 0)
+			cJSON_AddNumberToObject(rec, "prefill_tps",
+				(double)res.prompt_eval_count / ((double)res.prompt_eval_duration_ns / 1e9));
+		cJSON_AddStringToObject(rec, "needle", word);
+		cJSON_AddBoolToObject(rec, "needle_found", found);
+		cJSON_AddStringToObject(rec, "answer", res.response);
+	}
+	ollama_gen_result_release(&res);
+	append(ctx, rec);
+	*record = rec;
+	free(word);
+	free(prompt);
+	return rc ? -1 : found;
+}
