@@ -86,14 +86,14 @@ static double memory_pct(const struct plan_ctx *ctx, cJSON *rec)
 	return v;
 }
 
-int plan_probe(long num_ctx, enum ceiling_outcome *outcome, void *data)
+cJSON *plan_probe_record(struct plan_ctx *ctx, long num_ctx)
 {
-	struct plan_ctx *ctx = data;
 	struct ollama_gen_result res;
 	struct ollama_error err;
 	cJSON *rec = base_record(ctx, "ceiling-probe", num_ctx);
 	cJSON *opts = cJSON_GetObjectItemCaseSensitive(rec, "options");
 	long long size = 0, vram = 0, nctx = -1;
+	enum ceiling_outcome outcome;
 	int rc;
 	double pct;
 
@@ -104,9 +104,9 @@ int plan_probe(long num_ctx, enum ceiling_outcome *outcome, void *data)
 	ollama_gen_result_release(&res);
 	if (rc) {
 		add_error(rec, &err);
-		*outcome = err.cls == OLLAMA_ERR_OOM ? CEILING_OOM : CEILING_FAILED;
+		outcome = err.cls == OLLAMA_ERR_OOM ? CEILING_OOM : CEILING_FAILED;
 	} else if (!ps_of(ctx, &size, &vram, &nctx)) {
-		*outcome = CEILING_FAILED; /* loaded, yet not listed: no verdict */
+		outcome = CEILING_FAILED; /* loaded, yet not listed: no verdict */
 	} else {
 		cJSON *ps = cJSON_AddObjectToObject(rec, "ps");
 		cJSON_AddNumberToObject(ps, "size_bytes", (double)size);
@@ -116,17 +116,43 @@ int plan_probe(long num_ctx, enum ceiling_outcome *outcome, void *data)
 			cJSON_AddNumberToObject(ps, "context_length", (double)nctx);
 		pct = memory_pct(ctx, rec);
 		if (vram < size)
-			*outcome = CEILING_OFFLOAD;
+			outcome = CEILING_OFFLOAD;
 		else if (ctx->memory_max_pct > 0 && pct > ctx->memory_max_pct)
-			*outcome = CEILING_OVER_LIMIT;
+			outcome = CEILING_OVER_LIMIT;
 		else
-			*outcome = CEILING_FITS;
+			outcome = CEILING_FITS;
 	}
-	cJSON_AddStringToObject(rec, "outcome", ceiling_outcome_name(*outcome));
+	cJSON_AddStringToObject(rec, "outcome", ceiling_outcome_name(outcome));
+	return rec;
+}
+
+int plan_probe_outcome(const cJSON *rec, enum ceiling_outcome *outcome)
+{
+	static const enum ceiling_outcome all[] = {
+		CEILING_FITS, CEILING_OFFLOAD, CEILING_OVER_LIMIT, CEILING_OOM, CEILING_FAILED,
+	};
+	const char *o = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "outcome"));
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(rec, "error");
+	const char *cls = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "class"));
+	size_t i;
+	/* a server that went away ends the search; anything else is a verdict */
+	if (cls && (!strcmp(cls, "unreachable") || !strcmp(cls, "client_timeout")))
+		return -1;
+	*outcome = CEILING_FAILED;
+	for (i = 0; o && i < ARRAY_SIZE(all); i++)
+		if (!strcmp(o, ceiling_outcome_name(all[i])))
+			*outcome = all[i];
+	return 0;
+}
+
+int plan_probe(long num_ctx, enum ceiling_outcome *outcome, void *data)
+{
+	struct plan_ctx *ctx = data;
+	cJSON *rec = plan_probe_record(ctx, num_ctx);
+	int rc = plan_probe_outcome(rec, outcome);
 	append(ctx, rec);
 	cJSON_Delete(rec);
-	/* a server that went away ends the search; anything else is a verdict */
-	return rc && (err.cls == OLLAMA_ERR_UNREACHABLE || err.cls == OLLAMA_ERR_CLIENT_TIMEOUT) ? -1 : 0;
+	return rc;
 }
 
 int plan_find_ceiling(struct plan_ctx *ctx, const struct ceiling_params *params,
@@ -205,4 +231,12 @@ int plan_fill_confirm(struct plan_ctx *ctx, long num_ctx, double fill_ratio, cJS
 	free(word);
 	free(prompt);
 	return rc ? -1 : found;
+}
+
+int plan_fill_verdict(const cJSON *rec)
+{
+	const char *status = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "status"));
+	if (!status || strcmp(status, "ok"))
+		return -1;
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "needle_found"));
 }

@@ -25,8 +25,14 @@ struct plan_ctx {
 	struct record_log *log;   /* every probe is appended here when not NULL */
 };
 
-/* One load-only probe at num_ctx (for ceiling_search). */
+/* One load-only probe at num_ctx (for ceiling_search): plan_probe_record,
+ * appended to ctx->log. */
 int plan_probe(long num_ctx, enum ceiling_outcome *outcome, void *plan_ctx);
+/* The probe itself: its record (phase "ceiling-probe", "outcome" one of
+ * ceiling_outcome_name's words). Nothing is appended. */
+cJSON *plan_probe_record(struct plan_ctx *ctx, long num_ctx);
+/* The outcome a probe record states; -1 when the server went away. */
+int plan_probe_outcome(const cJSON *record, enum ceiling_outcome *outcome);
 
 /*
  * The ceiling of ctx->model: load-only probes from start, never above the
@@ -45,5 +51,7 @@ int plan_find_ceiling(struct plan_ctx *ctx, const struct ceiling_params *params,
  */
 int plan_fill_confirm(struct plan_ctx *ctx, long num_ctx, double fill_ratio, cJSON **record,
 		      struct ollama_error *err);
+/* The fill-confirm's verdict from its record: 1 found, 0 missed, -1 failed. */
+int plan_fill_verdict(const cJSON *record);
 
 #endif

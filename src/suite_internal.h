@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef O3_SUITE_INTERNAL_H
+#define O3_SUITE_INTERNAL_H
+/*
+ * Shared by the suite_*.c files only; not part of the API (see suite.h).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "suite.h"
+
+/* ---- the YAML tree (suite_yaml.c) --------------------------------------- */
+
+enum ynode_type { YNODE_SCALAR, YNODE_SEQUENCE, YNODE_MAPPING };
+
+struct ynode {
+	enum ynode_type type;
+	int line, column;       /* 1-based start mark */
+	char *value;            /* scalar text, NUL-terminated; NULL for collections */
+	int plain;              /* an unquoted scalar (so "" / "~" / "null" mean nothing) */
+	struct ynode **items;   /* sequence: items; mapping: key, value, key, value, ... */
+	size_t n;               /* number of entries in items */
+};
+
+/* Most nested collections in a suite file. */
+#define SUITE_YAML_MAX_DEPTH 32
+
+/*
+ * Parse one YAML document with libyaml's event API into a tree. Aliases are
+ * refused (a suite has no use for them, and they make cycles); a second
+ * document is refused. *root is NULL for an empty stream. Returns 0, or -1
+ * with err's line, column and message set (libyaml's own problem text for
+ * syntax errors).
+ */
+int suite_yaml_parse(const char *text, size_t len, struct ynode **root, struct suite_error *err);
+void suite_yaml_free(struct ynode *node);
+/* "a mapping", "a list", "nothing", "'text'" for messages. */
+void suite_yaml_describe(const struct ynode *node, char *buf, size_t len);
+/* 1 for a plain null scalar ("", "~", "null"). */
+int suite_yaml_is_null(const struct ynode *node);
+
+/* ---- errors and warnings (suite.c) ------------------------------------------ */
+
+void suite_error_set(struct suite_error *err, const struct ynode *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void suite_error_vset(struct suite_error *err, const struct ynode *at, const char *fmt,
+		      va_list ap) __attribute__((format(printf, 3, 0)));
+void suite_warn(struct suite *s, int line, int column, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+void suite_size_classes_release(struct suite *s);
+void suite_criteria_apply(struct suite_criteria *c, const struct suite_criteria_patch *p);
+
+/* ---- readers of values and mappings (suite_read.c) ------------------------ */
+
+/* What every section reader gets. */
+struct pctx {
+	struct suite *s;
+	struct suite_error *err;
+};
+
+typedef int (*field_fn)(struct pctx *c, const struct ynode *key, const struct ynode *val,
+			void *dst);
+struct field {
+	const char *key;
+	field_fn fn;
+};
+
+int suite_wrong_type(struct pctx *c, const char *key, const struct ynode *v, const char *expected);
+int suite_is_text(const struct ynode *v);
+int suite_get_long(struct pctx *c, const char *key, const struct ynode *v, long min, long *out);
+/* A number in (min, max] when min_open, else [min, max]; range says so in words. */
+int suite_get_double(struct pctx *c, const char *key, const struct ynode *v, double min,
+		     int min_open, double max, const char *range, double *out);
+int suite_get_bool(struct pctx *c, const char *key, const struct ynode *v, int *out);
+int suite_get_string(struct pctx *c, const char *key, const struct ynode *v, char **out);
+/* Seconds in the file, milliseconds in the struct; 0 = no limit. */
+int suite_get_seconds(struct pctx *c, const char *key, const struct ynode *v, long *ms);
+/*
+ * Walk a mapping whose keys are the names in fields (at most 32): a null
+ * value is an empty mapping; unknown keys get the nearest name; a key given
+ * twice is an error. seen (optional) receives a bit per field found.
+ */
+/* The value of key in a mapping, or NULL. */
+const struct ynode *suite_map_get(const struct ynode *map, const char *key);
+int suite_walk(struct pctx *c, const char *what, const struct ynode *map, const struct field *f,
+	       size_t nf, void *dst, unsigned *seen);
+
+/* ---- sections (suite_parse.c) ------------------------------------------- */
+
+/* Fill s (already suite_init'ed, with s->file set) from the document. */
+int suite_parse_tree(struct suite *s, const struct ynode *root, struct suite_error *err);
+
+/* ---- knobs (suite_knobs.c) ------------------------------------------------ */
+
+/* Parse a "knobs:" mapping into set. Server knobs are accepted here; the
+ * mode check is suite_knobs_check_mode's, once the whole file is read. */
+int suite_knobs_parse(struct suite *s, const struct ynode *map, struct suite_knobset *set,
+		      struct suite_error *err);
+/* External mode: a server knob is an error; a converted f16_kv is dropped
+ * with a warning. Managed mode: a converted f16_kv gets its warning. */
+int suite_knobs_check_mode(struct suite *s, struct suite_knobset *set, struct suite_error *err);
+void suite_knobset_release(struct suite_knobset *set);
+
+#endif
