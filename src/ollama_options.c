@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Checking request options before they are sent. Ollama ignores an unknown
+ * option name with only a WARN in its log (api/types.go FromMap), so a typo
+ * or a removed option would silently measure the defaults: o3 refuses them
+ * here instead. Names and types: HEAD api/types.go Options and Runner
+ * (reference ollama.md §2).
+ */
+#include "ollama.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+#include "banned.h"
+
+enum opt_type { T_INT, T_FLOAT, T_BOOL, T_STRINGS };
+
+struct opt {
+	const char *name;
+	enum opt_type type;
+	enum ollama_knob_kind kind;
+};
+
+static const struct opt options[] = {
+	/* runtime: per request, no reload */
+	{ "num_keep", T_INT, OLLAMA_KNOB_REQUEST },
+	{ "seed", T_INT, OLLAMA_KNOB_REQUEST },
+	{ "num_predict", T_INT, OLLAMA_KNOB_REQUEST },
+	{ "top_k", T_INT, OLLAMA_KNOB_REQUEST },
+	{ "top_p", T_FLOAT, OLLAMA_KNOB_REQUEST },
+	{ "min_p", T_FLOAT, OLLAMA_KNOB_REQUEST },
+	{ "typical_p", T_FLOAT, OLLAMA_KNOB_REQUEST },
+	{ "repeat_last_n", T_INT, OLLAMA_KNOB_REQUEST },
+	{ "temperature", T_FLOAT, OLLAMA_KNOB_REQUEST },
+	{ "repeat_penalty", T_FLOAT, OLLAMA_KNOB_REQUEST },
+	{ "presence_penalty", T_FLOAT, OLLAMA_KNOB_REQUEST },
+	{ "frequency_penalty", T_FLOAT, OLLAMA_KNOB_REQUEST },
+	{ "stop", T_STRINGS, OLLAMA_KNOB_REQUEST },
+	/* load time ("Runner"): a change reloads the model */
+	{ "num_ctx", T_INT, OLLAMA_KNOB_LOAD },
+	{ "num_batch", T_INT, OLLAMA_KNOB_LOAD },
+	{ "num_gpu", T_INT, OLLAMA_KNOB_LOAD },
+	{ "main_gpu", T_INT, OLLAMA_KNOB_LOAD },
+	{ "use_mmap", T_BOOL, OLLAMA_KNOB_LOAD },
+	{ "num_thread", T_INT, OLLAMA_KNOB_LOAD },
+	{ "draft_num_predict", T_INT, OLLAMA_KNOB_LOAD },
+};
+
+/* Options Ollama once had; it now ignores them (reference ollama.md §2). */
+static const struct {
+	const char *name;
+	const char *version;
+} removed[] = {
+	{ "f16_kv", "v0.7.0" },
+	{ "low_vram", "v0.7.0" },
+	{ "logits_all", "v0.7.0" },
+	{ "vocab_only", "v0.7.0" },
+	{ "use_mlock", "v0.7.0" },
+	{ "mirostat", "v0.7.0" },
+	{ "mirostat_tau", "v0.7.0" },
+	{ "mirostat_eta", "v0.7.0" },
+	{ "numa", "v0.3.4" },
+	{ "tfs_z", "v0.5.2" },
+	{ "penalize_newline", "v0.5.5" },
+};
+
+static const char *const type_words[] = {
+	[T_INT] = "an integer",
+	[T_FLOAT] = "a number",
+	[T_BOOL] = "true or false",
+	[T_STRINGS] = "a list of strings",
+};
+
+static const struct opt *find(const char *name)
+{
+	size_t i;
+	for (i = 0; i < ARRAY_SIZE(options); i++)
+		if (!strcmp(options[i].name, name))
+			return &options[i];
+	return NULL;
+}
+
+int ollama_option_kind(const char *name)
+{
+	const struct opt *o = name ? find(name) : NULL;
+	return o ? (int)o->kind : -1;
+}
+
+static void say(char *msg, size_t msglen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void say(char *msg, size_t msglen, const char *fmt, ...)
+{
+	va_list ap;
+	if (!msg || !msglen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, msglen, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Resolve a name: the option, or NULL with msg set. *renamed is set when an
+ * old spelling was mapped to the current name.
+ */
+static const struct opt *resolve(const char *name, int *renamed, char *msg, size_t msglen)
+{
+	const char *names[ARRAY_SIZE(options)];
+	const char *near;
+	const struct opt *o;
+	size_t i;
+
+	*renamed = 0;
+	if (!name || !*name) {
+		say(msg, msglen, "empty option name");
+		return NULL;
+	}
+	o = find(name);
+	if (o)
+		return o;
+	if (!strcmp(name, "batch")) {
+		*renamed = 1;
+		say(msg, msglen, "option 'batch' is not an Ollama option; sent as 'num_batch'");
+		return find("num_batch");
+	}
+	if (!strcmp(name, "f16_kv")) {
+		say(msg, msglen,
+		    "option 'f16_kv' was removed in Ollama v0.7.0; KV cache precision is now the "
+		    "server setting OLLAMA_KV_CACHE_TYPE (f16, q8_0, q4_0), which needs a server "
+		    "restart");
+		return NULL;
+	}
+	for (i = 0; i < ARRAY_SIZE(removed); i++) {
+		if (!strcmp(removed[i].name, name)) {
+			say(msg, msglen,
+			    "option '%s' was removed in Ollama %s; the server would ignore it",
+			    name, removed[i].version);
+			return NULL;
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(options); i++)
+		names[i] = options[i].name;
+	near = o3_nearest(name, names, ARRAY_SIZE(names));
+	if (near)
+		say(msg, msglen, "unknown option '%s'; did you mean '%s'?", name, near);
+	else
+		say(msg, msglen, "unknown option '%s' (Ollama would ignore it)", name);
+	return NULL;
+}
+
+static int bad_type(const struct opt *o, const char *shown, char *msg, size_t msglen)
+{
+	say(msg, msglen, "option '%s' must be %s, not '%.64s'", o->name, type_words[o->type], shown);
+	return -1;
+}
+
+static void put(cJSON *opts, const char *name, cJSON *item)
+{
+	if (!opts) {
+		cJSON_Delete(item);
+		return;
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(opts, name);
+	cJSON_AddItemToObject(opts, name, item);
+}
+
+/* The value from its text form, or NULL when it has the wrong type. */
+static cJSON *from_text(const struct opt *o, const char *value)
+{
+	long l;
+	double d;
+
+	switch (o->type) {
+	case T_INT:
+		if (o3_parse_long(value, &l))
+			return NULL;
+		return cJSON_CreateNumber((double)l);
+	case T_FLOAT:
+		if (o3_parse_double(value, &d) || !isfinite(d))
+			return NULL;
+		return cJSON_CreateNumber(d);
+	case T_BOOL:
+		if (!strcmp(value, "true"))
+			return cJSON_CreateTrue();
+		if (!strcmp(value, "false"))
+			return cJSON_CreateFalse();
+		return NULL;
+	case T_STRINGS: {
+		cJSON *arr = cJSON_CreateArray();
+		const char *p = value;
+		for (;;) {
+			const char *c = strchr(p, ',');
+			size_t n = c ? (size_t)(c - p) : strlen(p);
+			char *s;
+			if (!n) {
+				cJSON_Delete(arr);
+				return NULL;
+			}
+			s = xstrndup(p, n);
+			cJSON_AddItemToArray(arr, cJSON_CreateString(s));
+			free(s);
+			if (!c)
+				break;
+			p = c + 1;
+		}
+		return arr;
+	}
+	}
+	return NULL;
+}
+
+int ollama_option_add(cJSON *opts, const char *name, const char *value, char *msg, size_t msglen)
+{
+	int renamed;
+	const struct opt *o;
+	cJSON *item;
+
+	if (msg && msglen)
+		msg[0] = '\0';
+	o = resolve(name, &renamed, msg, msglen);
+	if (!o)
+		return -1;
+	item = from_text(o, value ? value : "");
+	if (!item)
+		return bad_type(o, value ? value : "", msg, msglen);
+	put(opts, o->name, item);
+	return renamed;
+}
+
+static int json_ok(const struct opt *o, const cJSON *v)
+{
+	const cJSON *e;
+	switch (o->type) {
+	case T_INT:
+		return cJSON_IsNumber(v) && isfinite(v->valuedouble) &&
+		       v->valuedouble == floor(v->valuedouble) &&
+		       fabs(v->valuedouble) < 9.007199254740992e15;
+	case T_FLOAT:
+		return cJSON_IsNumber(v) && isfinite(v->valuedouble);
+	case T_BOOL:
+		return cJSON_IsBool(v);
+	case T_STRINGS:
+		if (!cJSON_IsArray(v) || !cJSON_GetArraySize(v))
+			return 0;
+		cJSON_ArrayForEach(e, v)
+			if (!cJSON_IsString(e) || !e->valuestring[0])
+				return 0;
+		return 1;
+	}
+	return 0;
+}
+
+int ollama_option_add_json(cJSON *opts, const char *name, const cJSON *value, char *msg,
+			   size_t msglen)
+{
+	int renamed;
+	const struct opt *o;
+
+	if (msg && msglen)
+		msg[0] = '\0';
+	o = resolve(name, &renamed, msg, msglen);
+	if (!o)
+		return -1;
+	if (!value || !json_ok(o, value)) {
+		char *shown = value ? cJSON_PrintUnformatted(value) : NULL;
+		bad_type(o, shown ? shown : "null", msg, msglen);
+		cJSON_free(shown);
+		return -1;
+	}
+	put(opts, o->name, cJSON_Duplicate(value, 1));
+	return renamed;
+}
