@@ -12,32 +12,12 @@
 
 static cJSON *base_record(const struct plan_ctx *ctx, const char *phase, long num_ctx)
 {
-	cJSON *rec = cJSON_CreateObject(), *opts;
-	char id[160], when[40];
-	record_new_id(ctx->model, id, sizeof(id));
-	clock_utc_rfc3339(when, sizeof(when));
-	cJSON_AddStringToObject(rec, "schema", RECORD_SCHEMA);
-	cJSON_AddNumberToObject(rec, "schema_version", RECORD_SCHEMA_VERSION);
-	cJSON_AddStringToObject(rec, "id", id);
-	cJSON_AddStringToObject(rec, "time_utc", when);
-	cJSON_AddStringToObject(rec, "model", ctx->model);
-	cJSON_AddStringToObject(rec, "phase", phase);
-	cJSON_AddStringToObject(rec, "status", "ok");
+	cJSON *rec = record_begin(ctx->model, phase), *opts;
 	opts = ctx->options ? cJSON_Duplicate(ctx->options, 1) : cJSON_CreateObject();
 	cJSON_DeleteItemFromObjectCaseSensitive(opts, "num_ctx");
 	cJSON_AddNumberToObject(opts, "num_ctx", (double)num_ctx);
 	cJSON_AddItemToObject(rec, "options", opts);
 	return rec;
-}
-
-static void add_error(cJSON *rec, const struct ollama_error *err)
-{
-	cJSON *e = cJSON_AddObjectToObject(rec, "error");
-	cJSON_ReplaceItemInObject(rec, "status", cJSON_CreateString("error"));
-	cJSON_AddStringToObject(e, "class", ollama_err_class_name(err->cls));
-	if (err->http_status)
-		cJSON_AddNumberToObject(e, "http_status", (double)err->http_status);
-	cJSON_AddStringToObject(e, "message", err->message);
 }
 
 static void append(const struct plan_ctx *ctx, const cJSON *rec)
@@ -103,7 +83,7 @@ cJSON *plan_probe_record(struct plan_ctx *ctx, long num_ctx)
 		cJSON_AddNumberToObject(rec, "load_ms", (double)(res.t_done_ns - res.t_sent_ns) / 1e6);
 	ollama_gen_result_release(&res);
 	if (rc) {
-		add_error(rec, &err);
+		record_set_error(rec, &err, "load");
 		outcome = err.cls == OLLAMA_ERR_OOM ? CEILING_OOM : CEILING_FAILED;
 	} else if (!ps_of(ctx, &size, &vram, &nctx)) {
 		outcome = CEILING_FAILED; /* loaded, yet not listed: no verdict */
@@ -207,7 +187,7 @@ int plan_fill_confirm(struct plan_ctx *ctx, long num_ctx, double fill_ratio, cJS
 	ollama_gen_result_init(&res);
 	rc = ollama_generate(ctx->client, &req, &res, err);
 	if (rc) {
-		add_error(rec, err);
+		record_set_error(rec, err, "request");
 	} else {
 		found = prompt_needle_found(res.response, word);
 		if (res.prompt_eval_count >= 0)

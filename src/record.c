@@ -10,7 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "msg.h"
+#include "ollama.h"
 #include "prompt.h"
 #include "strbuf.h"
 #include "util.h"
@@ -139,4 +141,34 @@ void record_new_id(const char *model, char *out, size_t outlen)
 	o3_model_slug(model, slug, sizeof(slug));
 	snprintf(out, outlen, "%s.%03ldZ-%s-%06" PRIx64, stamp, ts.tv_nsec / 1000000L, slug,
 		 prompt_nonce() & 0xffffffu);
+}
+
+cJSON *record_begin(const char *model, const char *phase)
+{
+	cJSON *rec = cJSON_CreateObject();
+	char id[160], when[40];
+	record_new_id(model, id, sizeof(id));
+	clock_utc_rfc3339(when, sizeof(when));
+	cJSON_AddStringToObject(rec, "schema", RECORD_SCHEMA);
+	cJSON_AddNumberToObject(rec, "schema_version", RECORD_SCHEMA_VERSION);
+	cJSON_AddStringToObject(rec, "id", id);
+	cJSON_AddStringToObject(rec, "time_utc", when);
+	cJSON_AddStringToObject(rec, "model", model);
+	cJSON_AddStringToObject(rec, "phase", phase);
+	cJSON_AddStringToObject(rec, "status", "ok");
+	return rec;
+}
+
+void record_set_error(cJSON *rec, const struct ollama_error *err, const char *stage)
+{
+	cJSON *e = cJSON_CreateObject();
+	cJSON_DeleteItemFromObjectCaseSensitive(rec, "error");
+	cJSON_ReplaceItemInObjectCaseSensitive(rec, "status", cJSON_CreateString("error"));
+	cJSON_AddStringToObject(e, "class", ollama_err_class_name(err->cls));
+	if (stage)
+		cJSON_AddStringToObject(e, "stage", stage);
+	if (err->http_status)
+		cJSON_AddNumberToObject(e, "http_status", (double)err->http_status);
+	cJSON_AddStringToObject(e, "message", err->message);
+	cJSON_AddItemToObject(rec, "error", e);
 }

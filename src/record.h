@@ -33,6 +33,15 @@ void record_log_close(struct record_log *log);
  */
 cJSON *record_log_read(const char *path, char *err, size_t errlen);
 
+/* A new record: schema, schema_version, id, time_utc, model, phase and
+ * status "ok". Caller deletes. */
+cJSON *record_begin(const char *model, const char *phase);
+
+struct ollama_error;
+/* Mark rec as failed: status "error" and error {class, stage (when not
+ * NULL), http_status (when known), message (the server's own text)}. */
+void record_set_error(cJSON *rec, const struct ollama_error *err, const char *stage);
+
 /* A new trial id: "<UTC time>-<model slug>-<random>" (unique, sortable). */
 void record_new_id(const char *model, char *out, size_t outlen);
 

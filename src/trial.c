@@ -31,17 +31,6 @@ static double ns_to_ms(uint64_t ns)
 	return (double)ns / 1e6;
 }
 
-static void add_error(cJSON *rec, const struct ollama_error *err, const char *stage)
-{
-	cJSON *e = cJSON_AddObjectToObject(rec, "error");
-	cJSON_ReplaceItemInObject(rec, "status", cJSON_CreateString("error"));
-	cJSON_AddStringToObject(e, "class", ollama_err_class_name(err->cls));
-	cJSON_AddStringToObject(e, "stage", stage);
-	if (err->http_status)
-		cJSON_AddNumberToObject(e, "http_status", (double)err->http_status);
-	cJSON_AddStringToObject(e, "message", err->message);
-}
-
 /* Server metrics exactly as sent; absent ones stay absent. */
 static void add_server_metrics(cJSON *o, const struct ollama_gen_result *r)
 {
@@ -303,18 +292,8 @@ static int one_request(struct ollama_client *c, const struct trial_spec *spec, c
 	return rc;
 }
 
-static void add_spec(cJSON *rec, const struct trial_spec *spec, const cJSON *opts)
+static void add_spec(cJSON *rec, const cJSON *opts, const struct trial_spec *spec)
 {
-	char id[160], when[40];
-	record_new_id(spec->model, id, sizeof(id));
-	clock_utc_rfc3339(when, sizeof(when));
-	cJSON_AddStringToObject(rec, "schema", RECORD_SCHEMA);
-	cJSON_AddNumberToObject(rec, "schema_version", RECORD_SCHEMA_VERSION);
-	cJSON_AddStringToObject(rec, "id", id);
-	cJSON_AddStringToObject(rec, "time_utc", when);
-	cJSON_AddStringToObject(rec, "model", spec->model);
-	cJSON_AddStringToObject(rec, "phase", spec->phase ? spec->phase : "trial");
-	cJSON_AddStringToObject(rec, "status", "ok");
 	cJSON_AddItemToObject(rec, "options", cJSON_Duplicate(opts, 1));
 	cJSON_AddNumberToObject(rec, "warmup", spec->warmup);
 	cJSON_AddNumberToObject(rec, "reps", spec->reps);
@@ -324,7 +303,8 @@ static void add_spec(cJSON *rec, const struct trial_spec *spec, const cJSON *opt
 int trial_run(struct ollama_client *c, const struct trial_spec *spec, cJSON **record,
 	      struct ollama_error *err)
 {
-	cJSON *rec = cJSON_CreateObject(), *warm, *reps, *mon = NULL;
+	cJSON *rec = record_begin(spec->model, spec->phase ? spec->phase : "trial");
+	cJSON *warm, *reps, *mon = NULL;
 	cJSON *opts = request_options(spec->options, spec->num_predict);
 	struct prompt_calibration cal;
 	uint64_t t0 = clock_now_ns();
@@ -332,13 +312,13 @@ int trial_run(struct ollama_client *c, const struct trial_spec *spec, cJSON **re
 	const cJSON *rep;
 
 	ollama_error_clear(err);
-	add_spec(rec, spec, opts);
+	add_spec(rec, opts, spec);
 	prompt_calibration_init(&cal);
 	if (spec->monitor && monitor_start(spec->monitor))
 		cJSON_AddStringToObject(rec, "monitor_error", "the sampler thread did not start");
 
 	if (do_load(c, spec, opts, rec, err)) {
-		add_error(rec, err, "load");
+		record_set_error(rec, err, "load");
 		rc = -1;
 		goto done;
 	}
@@ -347,7 +327,7 @@ int trial_run(struct ollama_client *c, const struct trial_spec *spec, cJSON **re
 	warm = cJSON_AddArrayToObject(rec, "warmup_requests");
 	for (i = 0; i < spec->warmup; i++) {
 		if (one_request(c, spec, opts, &cal, 1000 + (uint64_t)i, warm, err)) {
-			add_error(rec, err, "warmup");
+			record_set_error(rec, err, "warmup");
 			rc = -1;
 			goto done;
 		}
@@ -355,7 +335,7 @@ int trial_run(struct ollama_client *c, const struct trial_spec *spec, cJSON **re
 	reps = cJSON_AddArrayToObject(rec, "requests");
 	for (i = 0; i < spec->reps; i++) {
 		if (one_request(c, spec, opts, &cal, 2000 + (uint64_t)i, reps, err)) {
-			add_error(rec, err, "request");
+			record_set_error(rec, err, "request");
 			rc = -1;
 			break;
 		}
