@@ -24,6 +24,25 @@ void clock_set_source(clock_source_fn fn, void *data)
 	source_data = data;
 }
 
+static double time_scale = 1.0;
+
+static uint64_t scaled_monotonic(void *data)
+{
+	struct timespec ts;
+	(void)data;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)(((double)ts.tv_sec * 1e9 + (double)ts.tv_nsec) / time_scale);
+}
+
+int clock_set_time_scale(double scale)
+{
+	if (!(scale > 0 && scale <= 1))
+		return -1;
+	time_scale = scale;
+	clock_set_source(scale == 1.0 ? NULL : scaled_monotonic, NULL);
+	return 0;
+}
+
 void clock_utc_rfc3339(char *out, unsigned long outlen)
 {
 	struct timespec ts;

@@ -12,6 +12,13 @@ typedef uint64_t (*clock_source_fn)(void *data);
 uint64_t clock_now_ns(void);
 /* NULL restores CLOCK_MONOTONIC. */
 void clock_set_source(clock_source_fn fn, void *data);
+/*
+ * For a simulator that runs faster than real time (o3-sim --time-scale F):
+ * the clock runs at 1/F of real time, so every duration o3 measures is in
+ * the simulated server's time. 1 (the default) is real time. Returns -1
+ * when scale is not in (0, 1].
+ */
+int clock_set_time_scale(double scale);
 
 /* Wall-clock time as RFC 3339 UTC with milliseconds ("2026-11-28T02:01:00.123Z"). */
 void clock_utc_rfc3339(char *out, unsigned long outlen);

@@ -107,10 +107,16 @@ static void note_bytes(struct xfer *x)
 	x->t->last_byte_ns = now;
 }
 
+/*
+ * Headers do not count as the first byte: a test double may send them at
+ * once, while Ollama sends them with the first chunk. Until the first body
+ * byte the first-byte timeout applies (a long prefill is silence, not a
+ * stall); the stall timeout applies from then on.
+ */
 static size_t on_header(char *data, size_t size, size_t n, void *ud)
 {
-	note_bytes(ud);
 	(void)data;
+	(void)ud;
 	return size * n;
 }
 

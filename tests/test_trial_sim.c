@@ -12,6 +12,7 @@
 
 #include <curl/curl.h>
 
+#include "monitor.h"
 #include "ollama.h"
 #include "sim_process.h"
 #include "trial.h"
@@ -202,6 +203,70 @@ START_TEST(test_truncation_detected)
 }
 END_TEST
 
+START_TEST(test_trial_carries_true_memory_peaks)
+{
+	/* the simulator keeps a fake amdgpu tree; the trial's monitor reads it
+	 * and the record's peaks equal what the simulator knows it used */
+	char root[] = "/tmp/o3-trialmon-XXXXXX", sys[64], proc[64], msg[256];
+	const char *args[] = { "--time-scale", "0.2", "--sysfs-root", sys, "--procfs-root", proc, NULL };
+	const char *targs[] = { "--model", MODEL, "--num-ctx", "8192", NULL };
+	struct monitor_settings ms;
+	struct monitor *m;
+	struct trial_spec spec;
+	struct ollama_error err;
+	struct ollama_host h;
+	cJSON *opts = cJSON_CreateObject(), *rec = NULL, *truth, *tm, *peaks;
+
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	snprintf(sys, sizeof(sys), "%s/sys", root);
+	snprintf(proc, sizeof(proc), "%s/proc", root);
+	ck_assert_int_eq(sim_start(&sim, args, NULL), 0);
+	ck_assert_int_eq(ollama_host_parse(sim.host, &h, msg, sizeof(msg)), 0);
+	client = ollama_client_new(&h, NULL);
+	monitor_settings_default(&ms);
+	ms.sysfs_root = sys;
+	ms.procfs_root = proc;
+	ms.nvml_library = "/nonexistent/libnvidia-ml.so.1";
+	ms.interval_ms = 20;
+	ms.ollama = client;
+	m = monitor_new(&ms);
+	ck_assert_int_eq(ollama_option_add(opts, "num_ctx", "8192", msg, sizeof(msg)), 0);
+	trial_spec_default(&spec);
+	spec.model = MODEL;
+	spec.options = opts;
+	spec.prompt_tokens = 256;
+	spec.num_predict = 16;
+	spec.monitor = m;
+	ck_assert_int_eq(trial_run(client, &spec, &rec, &err), 0);
+	truth = sim_truth(targs, NULL);
+	tm = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(truth, "models"), 0), "memory");
+	peaks = cJSON_GetObjectItem(cJSON_GetObjectItem(rec, "monitor"), "peaks");
+	ck_assert_ptr_nonnull(peaks);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(
+		cJSON_GetObjectItem(rec, "monitor"), "memory"), "definition")), "unified_vram_plus_gtt");
+	ck_assert_double_eq(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(peaks,
+		"gtt_used_bytes"), "value")), cJSON_GetNumberValue(cJSON_GetObjectItem(tm, "gtt_used_bytes")));
+	ck_assert_double_eq(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(peaks,
+		"vram_used_bytes"), "value")), cJSON_GetNumberValue(cJSON_GetObjectItem(tm, "vram_used_bytes")));
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(peaks,
+		"gtt_used_bytes"), "backend")), "amdgpu");
+	ck_assert_double_eq(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(rec, "ps"),
+		"size_bytes")), cJSON_GetNumberValue(cJSON_GetObjectItem(tm, "size")));
+	/* absent stays absent: no NVML, no runner process here */
+	ck_assert_ptr_null(cJSON_GetObjectItem(peaks, "runner_rss_bytes"));
+	cJSON_Delete(truth);
+	cJSON_Delete(rec);
+	cJSON_Delete(opts);
+	monitor_free(m);
+	down();
+	{
+		char cmd[128];
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+		ck_assert_int_eq(system(cmd), 0);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("trial_sim");
@@ -214,6 +279,7 @@ int main(void)
 	tcase_add_test(tc, test_reload_on_load_knob);
 	tcase_add_test(tc, test_not_fooled_by_prefix_cache);
 	tcase_add_test(tc, test_truncation_detected);
+	tcase_add_test(tc, test_trial_carries_true_memory_peaks);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
