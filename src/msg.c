@@ -20,6 +20,9 @@ enum msg_level msg_get_level(void)
 }
 
 static void emit(const char *prefix, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static void emit(const char *prefix, const char *fmt, va_list ap)
 {
 	fprintf(stderr, "o3: %s", prefix);
 	vfprintf(stderr, fmt, ap);

@@ -7,6 +7,7 @@
 
 #include <curl/curl.h>
 
+#include "clock.h"
 #include "cmd.h"
 #include "msg.h"
 #include "o3_exit.h"
@@ -20,6 +21,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "run", cmd_run, "the main job: ceiling, trials, presets and stability of a suite's models" },
 	{ "trial", cmd_trial, "measure one configuration of one model and append its record" },
 	{ "monitor", cmd_monitor, "show GPU and system memory, temperature, clocks and power" },
 	{ "env", cmd_env, "print the environment snapshot (machine, Ollama, models) as JSON" },
@@ -49,6 +51,15 @@ int main(int argc, char **argv)
 	size_t k;
 
 	signal(SIGPIPE, SIG_IGN);
+	{
+		/* only for the simulator: see README.md "The simulator" */
+		const char *ts = getenv("O3_TIME_SCALE");
+		double scale;
+		if (ts && *ts && (o3_parse_double(ts, &scale) || clock_set_time_scale(scale))) {
+			error("O3_TIME_SCALE must be a number in (0, 1], not '%s'", ts);
+			return O3_EXIT_USAGE;
+		}
+	}
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(stdout);

@@ -367,8 +367,8 @@ START_TEST(test_shipped_details)
 	ck_assert_str_eq(s.models[0], "qwen3-coder:30b");
 	ck_assert_str_eq(s.models[1], "orieg/gemma3-tools:27b-it-qat");
 	ck_assert_str_eq(s.models[4], "gemma3:latest");
-	ck_assert_int_eq(s.timeouts.first_byte_ms, 900000);
-	ck_assert_int_eq(s.timeouts.trial_ms, 3600000);
+	ck_assert_int_eq(s.timeouts.first_byte_ms, 3600000);
+	ck_assert_int_eq(s.timeouts.trial_ms, 7200000);
 	ck_assert_int_eq(s.criteria.needle, 1);
 	suite_release(&s);
 	free(path);

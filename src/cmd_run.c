@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: MIT
+/* o3 run: the main job (plan, trials, presets, stability, reports). */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "cmd.h"
+#include "cmd_common.h"
+#include "envinfo.h"
+#include "msg.h"
+#include "o3_exit.h"
+#include "optimize.h"
+#include "record.h"
+#include "report.h"
+#include "suite.h"
+#include "util.h"
+#include "banned.h"
+
+enum {
+	OPT_SUITE = 2000, OPT_RESULTS, OPT_FRESH, OPT_NO_MONITOR, OPT_SYSFS, OPT_PROCFS,
+	OPT_PROGRESS, OPT_NO_PROGRESS, OPT_MODEL, OPT_PARALLEL,
+};
+
+static const struct cli_option options[] = {
+	{ "suite", 's', 0, "FILE", "the suite to run (default suites/default.yaml)" },
+	{ "model", 'm', 0, "NAME", "run only this model of the suite (repeatable)" },
+	{ "results", 0, OPT_RESULTS, "DIR", "results folder (default o3_results)" },
+	{ "fresh", 0, OPT_FRESH, NULL, "start over: set the log aside instead of resuming from it" },
+	{ "parallel", 0, OPT_PARALLEL, "N", "the server's OLLAMA_NUM_PARALLEL when o3 cannot read it (default 1)" },
+	{ "no-monitor", 0, OPT_NO_MONITOR, NULL, "do not sample GPU and system memory" },
+	{ "sysfs-root", 0, OPT_SYSFS, "DIR", "read sysfs from DIR instead of /sys" },
+	{ "procfs-root", 0, OPT_PROCFS, "DIR", "read procfs from DIR instead of /proc" },
+	{ "progress", 0, OPT_PROGRESS, NULL, "show a progress line (default on a terminal)" },
+	{ "no-progress", 0, OPT_NO_PROGRESS, NULL, "no progress line" },
+	CMD_SERVER_OPTIONS,
+	{ "help", 'h', 0, NULL, "show this help" },
+};
+
+static const char description[] =
+	"For each model of the suite: the largest context that loads fully on the GPU\n"
+	"(load-only probes, then a filled context with a needle to find), the suite's\n"
+	"knobs at the contexts that matter, the presets max_ctx and fast, and their\n"
+	"stability under concurrent streams. Every step is a Check test case whose\n"
+	"record is appended to DIR/logs/run.jsonl; run it again to resume. Reports:\n"
+	"DIR/summaries/summary.md, DIR/junit.xml, DIR/defaults/ (YAML presets and\n"
+	"Modelfiles), DIR/env/. Ctrl-C stops after the current step.";
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+	signal(SIGINT, SIG_DFL); /* a second Ctrl-C ends o3 at once */
+}
+
+struct run_args {
+	const char *suite_path;
+	const char *results;
+	const char *host;
+	const char *sysfs, *procfs;
+	const char *models[64];
+	int n_models;
+	int fresh, no_monitor, progress, parallel;
+};
+
+struct progress {
+	int on;
+	uint64_t t0, last;
+};
+
+static void show_progress(void *data, const char *model, const char *phase, int done, int planned)
+{
+	struct progress *p = data;
+	uint64_t now = clock_now_ns();
+	(void)planned;
+	if (!p->on || (now - p->last < 200000000ull && done))
+		return;
+	p->last = now;
+	fprintf(stderr, "\r\033[K%s: %s, step %d, %.0f s elapsed", model, phase, done + 1,
+		(double)(now - p->t0) / 1e9);
+	fflush(stderr);
+}
+
+static int parse(int argc, char **argv, struct run_args *a, struct cmd_server *srv)
+{
+	struct option *lo;
+	char *so;
+	int c, rc = 0;
+	long v;
+
+	cli_build(options, ARRAY_SIZE(options), &lo, &so);
+	optind = 1;
+	opterr = 0;
+	while (!rc && (c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
+		int r = cmd_server_option(srv, c, optarg, &a->host);
+		if (r) {
+			rc = r < 0 ? -1 : 0;
+			continue;
+		}
+		switch (c) {
+		case 'h':
+			cli_print_help(stdout, "o3 run [options]", description, options, ARRAY_SIZE(options));
+			rc = 1;
+			break;
+		case 's': a->suite_path = optarg; break;
+		case 'm':
+			if (a->n_models < 64)
+				a->models[a->n_models++] = optarg;
+			break;
+		case OPT_RESULTS: a->results = optarg; break;
+		case OPT_FRESH: a->fresh = 1; break;
+		case OPT_NO_MONITOR: a->no_monitor = 1; break;
+		case OPT_SYSFS: a->sysfs = optarg; break;
+		case OPT_PROCFS: a->procfs = optarg; break;
+		case OPT_PROGRESS: a->progress = 1; break;
+		case OPT_NO_PROGRESS: a->progress = 0; break;
+		case OPT_PARALLEL:
+			if (o3_parse_long(optarg, &v) || v < 1 || v > 1024) {
+				error("--parallel expects a whole number from 1 to 1024, not '%s'", optarg);
+				rc = -1;
+			}
+			a->parallel = (int)v;
+			break;
+		default:
+			error("unknown or incomplete option '%s' (see 'o3 run --help')", argv[optind - 1]);
+			rc = -1;
+		}
+	}
+	free(lo);
+	free(so);
+	if (!rc && optind < argc) {
+		error("unexpected argument '%s' (the models come from the suite, or --model)", argv[optind]);
+		rc = -1;
+	}
+	return rc;
+}
+
+/* The server's parallel slots from its environment, when readable. */
+static int parallel_from_env(const cJSON *env, int fallback)
+{
+	const cJSON *k = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(env, "server_process"),
+						 "knobs"), "OLLAMA_NUM_PARALLEL");
+	long v;
+	if (cJSON_GetStringValue(k) && !o3_parse_long(cJSON_GetStringValue(k), &v) && v > 0)
+		return (int)v;
+	return fallback;
+}
+
+static int write_file_json(const char *path, const cJSON *doc)
+{
+	FILE *fp = fopen(path, "w");
+	char *text = cJSON_Print(doc);
+	int rc = 0;
+	if (!fp || fputs(text, fp) == EOF)
+		rc = -1;
+	if (fp && fclose(fp))
+		rc = -1;
+	cJSON_free(text);
+	return rc;
+}
+
+static int write_reports(const struct run_args *a, const struct suite *s, const cJSON *models,
+			 const struct step_runner *steps, const cJSON *env)
+{
+	char path[1024], slug[256];
+	const cJSON *m;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "%s/summaries", a->results);
+	record_mkdirs(path, 0777);
+	snprintf(path, sizeof(path), "%s/defaults", a->results);
+	record_mkdirs(path, 0777);
+	snprintf(path, sizeof(path), "%s/summaries/summary.md", a->results);
+	rc |= report_md_write(path, s->name, models, env);
+	snprintf(path, sizeof(path), "%s/summaries/summary.json", a->results);
+	rc |= write_file_json(path, models);
+	cJSON_ArrayForEach(m, models) {
+		cJSON *one = cJSON_CreateArray();
+		o3_model_slug(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "model")), slug,
+			      sizeof(slug));
+		cJSON_AddItemToArray(one, cJSON_Duplicate(m, 1));
+		snprintf(path, sizeof(path), "%s/summaries/%s.md", a->results, slug);
+		rc |= report_md_write(path, s->name, one, env);
+		cJSON_Delete(one);
+		snprintf(path, sizeof(path), "%s/defaults", a->results);
+		rc |= report_presets_write(path, m);
+	}
+	snprintf(path, sizeof(path), "%s/junit.xml", a->results);
+	rc |= report_junit_write(path, s->name, steps->results);
+	return rc;
+}
+
+static int gates_failed(const cJSON *models)
+{
+	const cJSON *m, *g;
+	int n = 0;
+	cJSON_ArrayForEach(m, models)
+		cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(m, "gates"))
+			n += !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(g, "pass"));
+	return n;
+}
+
+static int run(struct run_args *a, struct suite *s, struct cmd_server *srv)
+{
+	struct step_runner steps;
+	struct optimize_ctx ctx;
+	struct progress prog = { a->progress, clock_now_ns(), 0 };
+	struct ollama_error err;
+	struct ollama_tag *tags = NULL;
+	size_t n_tags = 0, i;
+	cJSON *models = cJSON_CreateArray(), *env;
+	char path[1024], msg[512], stamp[40];
+	int rc = O3_EXIT_OK, k;
+
+	snprintf(path, sizeof(path), "%s/logs/run.jsonl", a->results);
+	if (step_runner_open(&steps, path, a->fresh, msg, sizeof(msg))) {
+		error("%s", msg);
+		cJSON_Delete(models);
+		return O3_EXIT_INPUT;
+	}
+	steps.timeout_s = s->timeouts.trial_ms > 0 ? (double)s->timeouts.trial_ms / 1000.0 : 0;
+	if (steps.index && cJSON_GetArraySize(steps.index))
+		note("resuming: %d steps already in %s", cJSON_GetArraySize(steps.index), path);
+
+	env = envinfo_snapshot(srv->client, a->procfs ? a->procfs : "/proc", a->sysfs ? a->sysfs : "/sys");
+	snprintf(path, sizeof(path), "%s/env", a->results);
+	record_mkdirs(path, 0777);
+	clock_utc_rfc3339(stamp, sizeof(stamp));
+	snprintf(path, sizeof(path), "%s/env/env-%s.json", a->results, stamp);
+	write_file_json(path, env);
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.suite = s;
+	ctx.host = srv->host;
+	ctx.timeouts = srv->timeouts;
+	ctx.client = srv->client;
+	ctx.steps = &steps;
+	ctx.sysfs_root = a->sysfs;
+	ctx.procfs_root = a->procfs;
+	ctx.monitor = !a->no_monitor;
+	ctx.parallel = parallel_from_env(env, a->parallel);
+	ctx.stop = &interrupted;
+	ctx.progress = show_progress;
+	ctx.progress_data = &prog;
+
+	if (s->all_models && ollama_tags(srv->client, &tags, &n_tags, &err)) {
+		error("cannot list the models of %s: %s", srv->host.base_url, err.message);
+		rc = O3_EXIT_UNAVAILABLE;
+	}
+	for (i = 0; !rc && i < (s->all_models ? n_tags : s->n_models); i++) {
+		const char *model = s->all_models ? tags[i].name : s->models[i];
+		cJSON *sum = NULL;
+		int r, pick = !a->n_models;
+		for (k = 0; k < a->n_models; k++)
+			pick |= !strcmp(a->models[k], model);
+		if (!pick)
+			continue;
+		r = optimize_model(&ctx, model, &sum, &err);
+		cJSON_AddItemToArray(models, sum);
+		if (r < 0) {
+			error("%s", err.message);
+			rc = O3_EXIT_UNAVAILABLE;
+		} else if (r > 0 || interrupted) {
+			break;
+		}
+	}
+	if (prog.on)
+		fputs("\r\033[K", stderr);
+	free(tags);
+
+	if (write_reports(a, s, models, &steps, env))
+		warning("some reports could not be written under '%s'", a->results);
+	report_terminal(stdout, models);
+	printf("\n%d steps run, %d taken from the log; reports in %s/ (summaries/summary.md, junit.xml, defaults/)\n",
+	       steps.executed, steps.reused, a->results);
+	if (interrupted) {
+		note("interrupted: the log is complete up to the last step; run the same command again to resume");
+		rc = 130;
+	} else if (!rc && gates_failed(models)) {
+		rc = O3_EXIT_GATE;
+	}
+	cJSON_Delete(env);
+	cJSON_Delete(models);
+	step_runner_close(&steps);
+	return rc;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_args a;
+	struct cmd_server srv;
+	struct suite s;
+	struct suite_error serr;
+	char buf[1024];
+	size_t i;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	a.suite_path = "suites/default.yaml";
+	a.results = "o3_results";
+	a.progress = isatty(STDERR_FILENO);
+	a.parallel = 1;
+	cmd_server_init(&srv);
+	/* -1: not given on the command line, where the suite's value applies */
+	srv.timeouts.connect_ms = srv.timeouts.first_byte_ms = -1;
+	srv.timeouts.stall_ms = srv.timeouts.total_ms = -1;
+	rc = parse(argc, argv, &a, &srv);
+	if (rc)
+		return rc > 0 ? O3_EXIT_OK : O3_EXIT_USAGE;
+	if (suite_load_file(a.suite_path, &s, &serr)) {
+		error("%s", suite_error_format(&serr, buf, sizeof(buf)));
+		return O3_EXIT_INPUT;
+	}
+	for (i = 0; i < s.n_warnings; i++)
+		warning("%s", s.warnings[i]);
+	if (s.server.mode == SUITE_SERVER_MANAGED) {
+		error("%s: managed server mode is not implemented yet; use 'server: external' "
+		      "(the default) with a server you started", a.suite_path);
+		suite_release(&s);
+		return O3_EXIT_INPUT;
+	}
+	for (i = 0; i < (size_t)a.n_models; i++)
+		if (!s.all_models && !suite_has_model(&s, a.models[i])) {
+			error("--model '%s' is not in the suite '%s'", a.models[i], a.suite_path);
+			suite_release(&s);
+			return O3_EXIT_USAGE;
+		}
+	if (srv.timeouts.connect_ms < 0)
+		srv.timeouts.connect_ms = s.timeouts.connect_ms;
+	if (srv.timeouts.first_byte_ms < 0)
+		srv.timeouts.first_byte_ms = s.timeouts.first_byte_ms;
+	if (srv.timeouts.stall_ms < 0)
+		srv.timeouts.stall_ms = s.timeouts.stall_ms;
+	if (srv.timeouts.total_ms < 0)
+		srv.timeouts.total_ms = s.timeouts.total_ms;
+	rc = cmd_server_open(&srv, a.host);
+	if (!rc) {
+		signal(SIGINT, on_sigint);
+		rc = run(&a, &s, &srv);
+		signal(SIGINT, SIG_DFL);
+	}
+	cmd_server_close(&srv);
+	suite_release(&s);
+	return rc;
+}

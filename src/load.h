@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef O3_LOAD_H
+#define O3_LOAD_H
+/*
+ * The stability test of a preset: N concurrent streaming /api/generate
+ * requests against one server, driven in ONE thread by one libcurl multi
+ * handle (one easy handle and so one connection per stream).
+ *
+ * Each stream sends requests_per_stream requests one after another, each
+ * with a fresh prompt (unique nonce: no shared KV-cache prefix). A request
+ * is ok when it ended with a final chunk (done:true) and no error; anything
+ * else lands in one class of enum ollama_err_class, exactly as the client
+ * would classify it:
+ *   - connect refused / DNS           -> unreachable
+ *   - connect, first-byte, stall or total timeout (per transfer, ms
+ *     precision, same meaning as struct ollama_timeouts) -> client_timeout
+ *   - HTTP >= 400 with an {"error"} body -> ollama_classify(status, text)
+ *   - an {"error"} line after chunks on a 200 -> midstream_error
+ *   - a stream cut without a final chunk, a line that is not JSON
+ *                                     -> protocol
+ */
+#include <cjson/cJSON.h>
+
+#include "ollama.h"
+
+struct load_spec {
+	const struct ollama_host *host;
+	const struct ollama_timeouts *timeouts; /* NULL = defaults */
+	const char *model;
+	const cJSON *options;      /* sent with every request (num_ctx etc.; num_predict included) */
+	const char *keep_alive;    /* NULL = omit */
+	int streams;               /* concurrent requests in flight, >= 1 */
+	int requests_per_stream;   /* each stream sends this many requests one after another, >= 1 */
+	long prompt_tokens;        /* prompt size (about 4 characters a token), fresh prompt each request */
+	/* Added: 1 = load the model with options first (empty prompt, not
+	 * timed, not counted), so that the first wave's TTFT measures the
+	 * concurrency and not a (re)load. When that load fails, no stream
+	 * starts and the record says why (status "error", one error). 0 (the
+	 * zeroed default) = no load. */
+	int preload;
+};
+
+/* Runs the load and returns a record (cJSON object, caller deletes): "streams", "requests",
+   "ok", "errors" (count), "error_classes" {class: count}, "oom" (count), "success_pct",
+   "ttft_ms" {n, median, p90, p99, max}, "e2e_ms" {...}, "decode_tps_server" {median, min},
+   "wall_s", "aggregate_tps" (sum of eval_count / wall), "first_error" {class, message} when any.
+   Never NULL.
+   Also: "ttft_ms" and "e2e_ms" have "mean" too, "decode_tps_server" has "n"
+   (a summary over no request has only "n": 0); "eval_tokens" (sum of
+   eval_count); "status": "ok" when at least one request succeeded, else
+   "error" with "error" {class, message} (the first error), as trial records
+   have it; "preload_ms" when spec->preload. */
+cJSON *load_run(const struct load_spec *spec);
+
+#endif

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef O3_REPORT_H
+#define O3_REPORT_H
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+/*
+ * Reports of a run, pure functions of what the run learned: the model
+ * summaries (optimize.h) and the step results (step.h).
+ *
+ *   report_junit.c    JUnit XML (one testcase per step and per gate)
+ *   report_md.c       the Markdown summary and the terminal summary
+ *   report_presets.c  per model: YAML presets, a Modelfile per preset
+ */
+
+/* XML text with &, <, >, " and ' escaped, and control bytes other than
+ * tab/newline dropped (XML 1.0 cannot hold them). Malloced. */
+char *report_xml_escape(const char *s);
+
+/* JUnit XML of the step results (step_runner.results) into path. 0 or -1. */
+int report_junit_write(const char *path, const char *suite_name, const cJSON *results);
+
+/* The run's Markdown summary (all models) into path. 0 or -1. */
+int report_md_write(const char *path, const char *suite_name, const cJSON *models,
+		    const cJSON *env);
+/* The short terminal summary. */
+void report_terminal(FILE *out, const cJSON *models);
+
+/* defaults/<slug>.yaml (the presets, their evidence and rollback, as YAML
+ * written with libyaml's emitter) and defaults/<slug>.<preset>.Modelfile.
+ * 0 or -1. */
+int report_presets_write(const char *dir, const cJSON *model_summary);
+
+#endif

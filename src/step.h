@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef O3_STEP_H
+#define O3_STEP_H
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "record.h"
+
+/*
+ * Steps of a run (a probe, a fill-confirm, a trial, a stability test) as
+ * Check test cases. Each step:
+ *   - has a key (model, phase, options) that names it in the log;
+ *   - is skipped when the log already holds a record with its key (resume:
+ *     a run started again does exactly the steps that are missing);
+ *   - otherwise runs in a Check test case in fork mode, with the suite's
+ *     timeout: the child makes the record and appends it (fsync'd) to the
+ *     log; a crash or a timeout of the child is a recorded error, never the
+ *     end of the run;
+ *   - hands its record back to the caller, who decides the next step.
+ */
+struct step_runner {
+	struct record_log log;   /* open for appending */
+	char *log_path;          /* malloced */
+	cJSON *index;            /* object: key -> record (the log as read, plus new records) */
+	cJSON *results;          /* array of {name, key, status, message, time_s, gating} for reports */
+	double timeout_s;        /* per step; 0 = none */
+	int fork;                /* 1 (default) unless CK_FORK=no */
+	int executed;            /* steps run (not taken from the log) */
+	int reused;              /* steps taken from the log */
+};
+
+/* The work of one step, run in the child. It returns the record to append
+ * (a cJSON object; the runner adds "key" and appends it). */
+typedef cJSON *(*step_fn)(void *arg);
+
+/* Open path (append) and index its records. fresh: start the log over
+ * (moved aside to path.<time>.bak). 0 or -1 (msg filled). */
+int step_runner_open(struct step_runner *r, const char *path, int fresh, char *msg, size_t msglen);
+void step_runner_close(struct step_runner *r);
+
+/* The canonical key of a step: "model|phase|{options as sorted JSON}". Malloced. */
+char *step_key(const char *model, const char *phase, const cJSON *options);
+
+/*
+ * Run (or reuse) one step. name is the test case's name in reports
+ * ("qwen3-coder:30b/ceiling/num_ctx=65536"). Returns the step's record
+ * (owned by the runner; valid until step_runner_close).
+ */
+const cJSON *step_run(struct step_runner *r, const char *name, const char *key, step_fn fn,
+		      void *arg);
+
+/* Record a gating check in the results (a Check test case of its own, run
+ * in-process: it only reads records). pass: 1 or 0; message says which
+ * criterion missed and by how much. */
+void step_gate(struct step_runner *r, const char *name, int pass, const char *message);
+
+#endif

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: MIT
+/*
+ * o3 run end to end against the simulator: the smoke suite completes with
+ * ceilings, presets and reports; an interrupted run started again runs
+ * exactly the missing steps; faults of the simulator are classified and the
+ * run goes on; every bad suite file gets its one-line message and exit 3.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sim_process.h"
+
+static char host_env[96];
+static struct sim_process sim;
+
+static const char *root(const char *var)
+{
+	const char *r = getenv(var);
+	return r ? r : ".";
+}
+
+static void up(const char *const *extra)
+{
+	const char *args[16] = { "--time-scale", "0.002" };
+	int n = 2;
+	for (; extra && *extra && n < 15; extra++)
+		args[n++] = *extra;
+	args[n] = NULL;
+	ck_assert_msg(sim_start(&sim, args, NULL) == 0, "cannot start %s", sim_binary());
+	snprintf(host_env, sizeof(host_env), "OLLAMA_HOST=%s", sim.host);
+}
+
+static void down(void)
+{
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s/results'", sim.dir);
+	if (system(cmd))
+		fprintf(stderr, "cannot clean %s\n", sim.dir);
+	sim_stop(&sim);
+}
+
+/* o3 run --suite <smoke> --results <dir>/results [extra...] */
+static int o3_run(const char *suite, const char *const *extra, char **out, char **err)
+{
+	char o3[1024], suitepath[1024], results[256];
+	const char *argv[32];
+	const char *env[] = { host_env, NULL };
+	int n = 0;
+	snprintf(o3, sizeof(o3), "%s/o3", root("O3_BUILD_ROOT"));
+	snprintf(suitepath, sizeof(suitepath), "%s/%s", root("O3_SOURCE_ROOT"), suite);
+	snprintf(results, sizeof(results), "%s/results", sim.dir);
+	argv[n++] = o3;
+	argv[n++] = "run";
+	argv[n++] = "--suite";
+	argv[n++] = suitepath;
+	argv[n++] = "--results";
+	argv[n++] = results;
+	argv[n++] = "--no-progress";
+	for (; extra && *extra && n < 31; extra++)
+		argv[n++] = *extra;
+	argv[n] = NULL;
+	return run_capture(argv, env, out, err);
+}
+
+static cJSON *read_log(void)
+{
+	char path[256], *line = NULL;
+	size_t cap = 0;
+	FILE *fp;
+	cJSON *all = cJSON_CreateArray();
+	snprintf(path, sizeof(path), "%s/results/logs/run.jsonl", sim.dir);
+	fp = fopen(path, "r");
+	ck_assert_ptr_nonnull(fp);
+	while (getline(&line, &cap, fp) > 0) {
+		cJSON *o = cJSON_Parse(line);
+		ck_assert_msg(o != NULL, "a line of the log is not JSON: %s", line);
+		cJSON_AddItemToArray(all, o);
+	}
+	free(line);
+	fclose(fp);
+	return all;
+}
+
+static int count_key(const cJSON *log, const char *key)
+{
+	const cJSON *r;
+	int n = 0;
+	cJSON_ArrayForEach(r, log) {
+		const char *k = cJSON_GetStringValue(cJSON_GetObjectItem(r, "key"));
+		n += k && !strcmp(k, key);
+	}
+	return n;
+}
+
+static int file_exists(const char *rel)
+{
+	char path[512];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/results/%s", sim.dir, rel);
+	return stat(path, &st) == 0 && st.st_size > 0;
+}
+
+START_TEST(test_smoke_completes_with_reports)
+{
+	char *out, *err;
+	int rc;
+	cJSON *log;
+	up(NULL);
+	rc = o3_run("suites/smoke.yaml", NULL, &out, &err);
+	ck_assert_msg(rc == 0 || rc == 1, "exit %d: %s", rc, err);
+	ck_assert_ptr_nonnull(strstr(out, "qwen2.5:3b-instruct"));
+	ck_assert_ptr_nonnull(strstr(out, "max_ctx"));
+	ck_assert(file_exists("summaries/summary.md"));
+	ck_assert(file_exists("junit.xml"));
+	ck_assert(file_exists("defaults/qwen2.5_3b-instruct.yaml"));
+	ck_assert(file_exists("defaults/qwen2.5_3b-instruct.max_ctx.Modelfile"));
+	log = read_log();
+	ck_assert_int_gt(cJSON_GetArraySize(log), 5);
+	cJSON_Delete(log);
+	free(out);
+	free(err);
+	{
+		/* the JUnit report validates against the JUnit 10 schema */
+		char xsd[1024], xml[256];
+		const char *argv[] = { "xmllint", "--noout", "--schema", xsd, xml, NULL };
+		snprintf(xsd, sizeof(xsd), "%s/fixtures/schemas/junit-10.xsd", root("O3_SOURCE_ROOT"));
+		snprintf(xml, sizeof(xml), "%s/results/junit.xml", sim.dir);
+		rc = run_capture(argv, NULL, &out, &err);
+		ck_assert_msg(rc == 0, "junit.xml does not validate (%d): %s", rc, err);
+		free(out);
+		free(err);
+	}
+	down();
+}
+END_TEST
+
+START_TEST(test_resume_runs_exactly_the_rest)
+{
+	char *out, *err, path[256];
+	cJSON *full, *again, *r;
+	int total, k = 3, i, executed = -1, reused = -1;
+	FILE *fp;
+	up(NULL);
+	o3_run("suites/smoke.yaml", NULL, &out, &err);
+	free(out);
+	free(err);
+	full = read_log();
+	total = cJSON_GetArraySize(full);
+	ck_assert_int_gt(total, k);
+	/* an interruption after total - k steps: the log holds only those */
+	snprintf(path, sizeof(path), "%s/results/logs/run.jsonl", sim.dir);
+	fp = fopen(path, "w");
+	for (i = 0; i < total - k; i++) {
+		char *line = cJSON_PrintUnformatted(cJSON_GetArrayItem(full, i));
+		fprintf(fp, "%s\n", line);
+		free(line);
+	}
+	fclose(fp);
+	o3_run("suites/smoke.yaml", NULL, &out, &err);
+	{
+		const char *p = strstr(out, "steps run");
+		while (p > out && p[-1] != '\n')
+			p--;
+		ck_assert_int_eq(sscanf(p, "%d steps run, %d taken", &executed, &reused), 2);
+	}
+	ck_assert_int_eq(executed, k);
+	again = read_log();
+	ck_assert_int_eq(cJSON_GetArraySize(again), total);
+	cJSON_ArrayForEach(r, again) {
+		const char *key = cJSON_GetStringValue(cJSON_GetObjectItem(r, "key"));
+		ck_assert_msg(key && count_key(again, key) == 1, "step repeated or unnamed: %s", key);
+	}
+	cJSON_Delete(full);
+	cJSON_Delete(again);
+	free(out);
+	free(err);
+	down();
+}
+END_TEST
+
+START_TEST(test_sigint_then_resume)
+{
+	char o3[1024], suitepath[1024], results[256], logpath[300];
+	struct stat st;
+	pid_t pid;
+	int status, i, executed = -1, reused = -1, before;
+	char *out, *err;
+	cJSON *log, *r;
+	up(NULL);
+	snprintf(o3, sizeof(o3), "%s/o3", root("O3_BUILD_ROOT"));
+	snprintf(suitepath, sizeof(suitepath), "%s/suites/smoke.yaml", root("O3_SOURCE_ROOT"));
+	snprintf(results, sizeof(results), "%s/results", sim.dir);
+	snprintf(logpath, sizeof(logpath), "%s/logs/run.jsonl", results);
+	pid = fork();
+	if (pid == 0) {
+		int fd = open("/dev/null", 1);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		setenv("OLLAMA_HOST", sim.host, 1);
+		execl(o3, o3, "run", "--suite", suitepath, "--results", results, "--no-progress",
+		      (char *)NULL);
+		_exit(127);
+	}
+	/* wait for the first records, then Ctrl-C */
+	for (i = 0; i < 400; i++) {
+		struct timespec ts = { 0, 10000000 };
+		if (!stat(logpath, &st) && st.st_size > 0)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	kill(pid, SIGINT);
+	waitpid(pid, &status, 0);
+	ck_assert_msg(WIFEXITED(status) && (WEXITSTATUS(status) == 130 || WEXITSTATUS(status) <= 1),
+		      "status %d", status);
+	log = read_log();
+	before = cJSON_GetArraySize(log);
+	cJSON_Delete(log);
+	o3_run("suites/smoke.yaml", NULL, &out, &err);
+	{
+		const char *p = strstr(out, "steps run");
+		ck_assert_ptr_nonnull(p);
+		while (p > out && p[-1] != '\n')
+			p--;
+		ck_assert_int_eq(sscanf(p, "%d steps run, %d taken", &executed, &reused), 2);
+	}
+	log = read_log();
+	cJSON_ArrayForEach(r, log) {
+		const char *key = cJSON_GetStringValue(cJSON_GetObjectItem(r, "key"));
+		ck_assert_msg(key && count_key(log, key) == 1, "step repeated: %s", key);
+	}
+	/* nothing lost, nothing repeated: the second run did the rest */
+	ck_assert_int_eq(reused, before);
+	ck_assert_int_eq(executed, cJSON_GetArraySize(log) - before);
+	cJSON_Delete(log);
+	free(out);
+	free(err);
+	down();
+}
+END_TEST
+
+static const struct {
+	const char *fault;
+	const char *cls; /* the class the log must show */
+} faults[] = {
+	{ "midstream-error", "midstream_error" },
+	{ "busy", "busy" },
+	{ "disconnect", "protocol" },
+	{ "malformed-line", "protocol" },
+	{ "crash-at-load", "runner_crash" },
+};
+
+START_TEST(test_faults_classified_run_completes)
+{
+	/* the fault on every request: nothing can pass, yet the run goes
+	 * through every model and step, and says what went wrong */
+	const char *args[] = { "--fault", faults[_i].fault, NULL };
+	char *out, *err;
+	cJSON *log, *r;
+	int found = 0, rc;
+	up(args);
+	rc = o3_run("suites/smoke.yaml", NULL, &out, &err);
+	ck_assert_msg(rc == 1, "%s: exit %d: %s", faults[_i].fault, rc, err);
+	log = read_log();
+	cJSON_ArrayForEach(r, log) {
+		const char *cls = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "error"), "class"));
+		found += cls && !strcmp(cls, faults[_i].cls);
+	}
+	ck_assert_msg(found > 0, "%s: no '%s' record in the log", faults[_i].fault, faults[_i].cls);
+	ck_assert_ptr_nonnull(strstr(out, "liquid-rag:latest")); /* went on to the next model */
+	ck_assert_ptr_nonnull(strstr(out, "FAIL"));
+	cJSON_Delete(log);
+	free(out);
+	free(err);
+	down();
+}
+END_TEST
+
+START_TEST(test_bad_suites_exit_3)
+{
+	char dir[1024], o3[1024];
+	DIR *d;
+	struct dirent *de;
+	int n = 0;
+	snprintf(dir, sizeof(dir), "%s/tests/data/suites/bad", root("O3_SOURCE_ROOT"));
+	snprintf(o3, sizeof(o3), "%s/o3", root("O3_BUILD_ROOT"));
+	d = opendir(dir);
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d))) {
+		char path[1400], expect[512] = "", *out, *err;
+		const char *argv[] = { o3, "run", "--suite", path, "--no-progress", NULL };
+		const char *env[] = { "OLLAMA_HOST=127.0.0.1:9", NULL };
+		FILE *fp;
+		int rc;
+		if (!strstr(de->d_name, ".yaml"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		fp = fopen(path, "r");
+		if (fp && fgets(expect, sizeof(expect), fp) && !strncmp(expect, "# expect: ", 10)) {
+			memmove(expect, expect + 10, strlen(expect + 10) + 1);
+			expect[strcspn(expect, "\n")] = '\0';
+		} else {
+			expect[0] = '\0';
+		}
+		if (fp)
+			fclose(fp);
+		rc = run_capture(argv, env, &out, &err);
+		ck_assert_msg(rc == 3, "%s: exit %d (%s)", de->d_name, rc, err);
+		ck_assert_msg(strstr(err, "o3: error: ") != NULL, "%s: %s", de->d_name, err);
+		ck_assert_msg(strstr(err, de->d_name) != NULL, "%s: message names no file: %s",
+			      de->d_name, err);
+		if (expect[0])
+			ck_assert_msg(strstr(err, expect) != NULL, "%s: '%s' not in '%s'", de->d_name,
+				      expect, err);
+		free(out);
+		free(err);
+		n++;
+	}
+	closedir(d);
+	ck_assert_int_ge(n, 20);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("run_sim");
+	TCase *tc = tcase_create("run_sim");
+	SRunner *sr;
+	int failed;
+	tcase_set_timeout(tc, 240);
+	tcase_add_test(tc, test_smoke_completes_with_reports);
+	tcase_add_test(tc, test_resume_runs_exactly_the_rest);
+	tcase_add_test(tc, test_sigint_then_resume);
+	tcase_add_loop_test(tc, test_faults_classified_run_completes, 0,
+			    (int)(sizeof(faults) / sizeof(faults[0])));
+	tcase_add_test(tc, test_bad_suites_exit_3);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
