@@ -276,8 +276,8 @@ static int run(struct run_args *a, struct suite *s, struct cmd_server *srv)
 	if (write_reports(a, s, models, &steps, env))
 		warning("some reports could not be written under '%s'", a->results);
 	report_terminal(stdout, models);
-	printf("\n%d steps run, %d taken from the log; reports in %s/ (summaries/summary.md, junit.xml, defaults/)\n",
-	       steps.executed, steps.reused, a->results);
+	printf("\n%d steps run, %d reused (from the log, or the same as an earlier step); reports in %s/ "
+	       "(summaries/summary.md, junit.xml, defaults/)\n", steps.executed, steps.reused, a->results);
 	if (interrupted) {
 		note("interrupted: the log is complete up to the last step; run the same command again to resume");
 		rc = 130;

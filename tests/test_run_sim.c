@@ -8,6 +8,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,7 +171,7 @@ START_TEST(test_resume_runs_exactly_the_rest)
 		const char *p = strstr(out, "steps run");
 		while (p > out && p[-1] != '\n')
 			p--;
-		ck_assert_int_eq(sscanf(p, "%d steps run, %d taken", &executed, &reused), 2);
+		ck_assert_int_eq(sscanf(p, "%d steps run, %d reused", &executed, &reused), 2);
 	}
 	ck_assert_int_eq(executed, k);
 	again = read_log();
@@ -230,7 +231,7 @@ START_TEST(test_sigint_then_resume)
 		ck_assert_ptr_nonnull(p);
 		while (p > out && p[-1] != '\n')
 			p--;
-		ck_assert_int_eq(sscanf(p, "%d steps run, %d taken", &executed, &reused), 2);
+		ck_assert_int_eq(sscanf(p, "%d steps run, %d reused", &executed, &reused), 2);
 	}
 	log = read_log();
 	cJSON_ArrayForEach(r, log) {
@@ -278,6 +279,100 @@ START_TEST(test_faults_classified_run_completes)
 	ck_assert_ptr_nonnull(strstr(out, "liquid-rag:latest")); /* went on to the next model */
 	ck_assert_ptr_nonnull(strstr(out, "FAIL"));
 	cJSON_Delete(log);
+	free(out);
+	free(err);
+	down();
+}
+END_TEST
+
+/*
+ * The handoff's five models on two profiles: the ceiling o3 confirms is the
+ * simulator's true ceiling within the resolution, and the presets are what
+ * the truth says is possible under the criteria (a model whose true decode
+ * speed is below its floor gets no preset; the others get one as fast as the
+ * truth within 3 %).
+ */
+static const char *const profiles[] = { "strix-halo-64g", "rx7900xtx-24g" };
+
+START_TEST(test_presets_match_truth)
+{
+	const char *sargs[] = { "--time-scale", "0.001", "--profile", profiles[_i], NULL };
+	char o3[1024], suitepath[1024], results[256], path[300], *out, *err;
+	const char *argv[12];
+	const char *env[3];
+	cJSON *models, *m;
+	FILE *fp;
+	long len;
+	char *text;
+	int rc, n = 0;
+
+	ck_assert_int_eq(sim_start(&sim, sargs, NULL), 0);
+	snprintf(host_env, sizeof(host_env), "OLLAMA_HOST=%s", sim.host);
+	env[0] = host_env;
+	env[1] = "O3_TIME_SCALE=0.001";
+	env[2] = NULL;
+	snprintf(o3, sizeof(o3), "%s/o3", root("O3_BUILD_ROOT"));
+	snprintf(suitepath, sizeof(suitepath), "%s/suites/strix-halo-64g.yaml", root("O3_SOURCE_ROOT"));
+	snprintf(results, sizeof(results), "%s/results", sim.dir);
+	argv[n++] = o3;
+	argv[n++] = "run";
+	argv[n++] = "--suite";
+	argv[n++] = suitepath;
+	argv[n++] = "--results";
+	argv[n++] = results;
+	argv[n++] = "--no-progress";
+	argv[n] = NULL;
+	rc = run_capture(argv, env, &out, &err);
+	ck_assert_msg(rc == 0 || rc == 1, "exit %d: %s", rc, err);
+	snprintf(path, sizeof(path), "%s/summaries/summary.json", results);
+	fp = fopen(path, "r");
+	ck_assert_ptr_nonnull(fp);
+	fseek(fp, 0, SEEK_END);
+	len = ftell(fp);
+	rewind(fp);
+	text = calloc(1, (size_t)len + 1);
+	ck_assert_int_eq(fread(text, 1, (size_t)len, fp), (size_t)len);
+	fclose(fp);
+	models = cJSON_Parse(text);
+	ck_assert_int_eq(cJSON_GetArraySize(models), 5);
+	cJSON_ArrayForEach(m, models) {
+		const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(m, "model"));
+		/* the probes use the first value of the suite's other load knobs:
+		 * num_batch 512, whose compute buffer sets the ceiling */
+		const char *targs[] = { "--profile", profiles[_i], "--model", name, "--num-ctx", "4096",
+					"--num-batch", "512", "--prompt-tokens", "512", "--depth", "640",
+					NULL };
+		cJSON *truth = sim_truth(targs, NULL);
+		const cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItem(truth, "models"), 0);
+		double true_ceiling = cJSON_GetNumberValue(cJSON_GetObjectItem(t, "ceiling"));
+		double true_tps = cJSON_GetNumberValue(cJSON_GetObjectItem(t, "decode_tps"));
+		double floor = cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(m, "criteria"),
+								       "decode_tps_min"));
+		double found = cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(m, "ceiling"),
+								       "confirmed"));
+		const cJSON *fast = cJSON_GetObjectItem(cJSON_GetObjectItem(m, "presets"), "fast");
+		const cJSON *maxc = cJSON_GetObjectItem(cJSON_GetObjectItem(m, "presets"), "max_ctx");
+		fprintf(stderr, "%s %s: ceiling %.0f (truth %.0f), true decode %.1f, floor %.0f, fast %s\n",
+			profiles[_i], name, found, true_ceiling, true_tps, floor, fast ? "yes" : "none");
+		ck_assert_msg(found <= true_ceiling && true_ceiling - found < 1024, "%s: ceiling %.0f, truth %.0f",
+			      name, found, true_ceiling);
+		if (true_tps < floor) {
+			ck_assert_msg(!fast && !maxc, "%s: a preset below the floor (%.1f < %.0f)", name,
+				      true_tps, floor);
+		} else {
+			double got;
+			ck_assert_msg(fast && maxc, "%s: no preset although %.1f >= %.0f", name, true_tps, floor);
+			got = cJSON_GetNumberValue(cJSON_GetObjectItem(fast, "decode_tps"));
+			ck_assert_msg(fabs(got - true_tps) < 0.03 * true_tps, "%s: fast %.1f tok/s, truth %.1f",
+				      name, got, true_tps);
+			/* max_ctx is at the confirmed ceiling, never offloaded */
+			ck_assert_double_eq_tol(cJSON_GetNumberValue(cJSON_GetObjectItem(
+				cJSON_GetObjectItem(maxc, "options"), "num_ctx")), found, 0.5);
+		}
+		cJSON_Delete(truth);
+	}
+	cJSON_Delete(models);
+	free(text);
 	free(out);
 	free(err);
 	down();
@@ -342,6 +437,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_faults_classified_run_completes, 0,
 			    (int)(sizeof(faults) / sizeof(faults[0])));
 	tcase_add_test(tc, test_bad_suites_exit_3);
+	tcase_add_loop_test(tc, test_presets_match_truth, 0, 2);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
