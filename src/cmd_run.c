@@ -21,7 +21,7 @@
 
 enum {
 	OPT_SUITE = 2000, OPT_RESULTS, OPT_FRESH, OPT_NO_MONITOR, OPT_SYSFS, OPT_PROCFS,
-	OPT_PROGRESS, OPT_NO_PROGRESS, OPT_MODEL, OPT_PARALLEL,
+	OPT_PROGRESS, OPT_NO_PROGRESS, OPT_MODEL, OPT_PARALLEL, OPT_LIMIT,
 };
 
 static const struct cli_option options[] = {
@@ -31,6 +31,7 @@ static const struct cli_option options[] = {
 	{ "fresh", 0, OPT_FRESH, NULL, "start over: set the log aside instead of resuming from it" },
 	{ "parallel", 0, OPT_PARALLEL, "N", "the server's OLLAMA_NUM_PARALLEL when o3 cannot read it (default 1)" },
 	{ "no-monitor", 0, OPT_NO_MONITOR, NULL, "do not sample GPU and system memory" },
+	{ "memory-limit", 0, OPT_LIMIT, "PCT", "never start a load while GPU memory use is at PCT % or more" },
 	{ "sysfs-root", 0, OPT_SYSFS, "DIR", "read sysfs from DIR instead of /sys" },
 	{ "procfs-root", 0, OPT_PROCFS, "DIR", "read procfs from DIR instead of /proc" },
 	{ "progress", 0, OPT_PROGRESS, NULL, "show a progress line (default on a terminal)" },
@@ -65,6 +66,7 @@ struct run_args {
 	const char *models[64];
 	int n_models;
 	int fresh, no_monitor, progress, parallel;
+	double memory_limit_pct;
 };
 
 struct progress {
@@ -118,6 +120,13 @@ static int parse(int argc, char **argv, struct run_args *a, struct cmd_server *s
 		case OPT_PROCFS: a->procfs = optarg; break;
 		case OPT_PROGRESS: a->progress = 1; break;
 		case OPT_NO_PROGRESS: a->progress = 0; break;
+		case OPT_LIMIT:
+			if (o3_parse_double(optarg, &a->memory_limit_pct) || a->memory_limit_pct <= 0 ||
+			    a->memory_limit_pct > 100) {
+				error("--memory-limit expects a percentage between 0 and 100, not '%s'", optarg);
+				rc = -1;
+			}
+			break;
 		case OPT_PARALLEL:
 			if (o3_parse_long(optarg, &v) || v < 1 || v > 1024) {
 				error("--parallel expects a whole number from 1 to 1024, not '%s'", optarg);
@@ -245,6 +254,7 @@ static int run(struct run_args *a, struct suite *s, struct cmd_server *srv)
 	ctx.monitor = !a->no_monitor;
 	ctx.parallel = parallel_from_env(env, a->parallel);
 	ctx.stop = &interrupted;
+	ctx.memory_limit_pct = a->memory_limit_pct;
 	ctx.progress = show_progress;
 	ctx.progress_data = &prog;
 

@@ -8,6 +8,8 @@
 
 #include "load.h"
 #include "monitor.h"
+#include "msg.h"
+#include "record.h"
 #include "plan.h"
 #include "strbuf.h"
 #include "trial.h"
@@ -120,6 +122,7 @@ static struct monitor *step_monitor(struct optimize_ctx *ctx, struct ollama_clie
 	if (ctx->procfs_root)
 		ms.procfs_root = ctx->procfs_root;
 	ms.ollama = c;
+	ms.limit_pct = ctx->memory_limit_pct;
 	return monitor_new(&ms);
 }
 
@@ -134,6 +137,33 @@ static void plan_for(struct plan_ctx *p, struct step_arg *a, struct ollama_clien
 	p->monitor = m;
 }
 
+/*
+ * Before a load: when GPU memory is already at the user's hard limit, the
+ * step is refused (a record saying so) instead of loading anything.
+ */
+static cJSON *refused(struct step_arg *a, struct monitor *m, const char *phase)
+{
+	char msg[512];
+	cJSON *rec, *e;
+	if (!m || a->ctx->memory_limit_pct <= 0 || !monitor_check_pressure(m, msg, sizeof(msg)))
+		return NULL;
+	rec = record_begin(a->model, phase);
+	cJSON_AddItemToObject(rec, "options", cJSON_Duplicate(a->options, 1));
+	cJSON_ReplaceItemInObjectCaseSensitive(rec, "status", cJSON_CreateString("error"));
+	e = cJSON_AddObjectToObject(rec, "error");
+	cJSON_AddStringToObject(e, "class", "refused");
+	cJSON_AddStringToObject(e, "stage", "pressure");
+	cJSON_AddStringToObject(e, "message", msg);
+	cJSON_AddStringToObject(rec, "outcome", ceiling_outcome_name(CEILING_OVER_LIMIT));
+	return rec;
+}
+
+static void add_server_knobs(struct step_arg *a, cJSON *rec)
+{
+	if (rec && a->ctx->server_knobs)
+		cJSON_AddItemToObject(rec, "server_knobs", cJSON_Duplicate(a->ctx->server_knobs, 1));
+}
+
 static cJSON *probe_step(void *data)
 {
 	struct step_arg *a = data;
@@ -145,7 +175,10 @@ static cJSON *probe_step(void *data)
 	suite_criteria_for(a->ctx->suite, a->model, -1, &crit);
 	plan_for(&p, a, c, m);
 	p.memory_max_pct = crit.gpu_memory_max_pct;
-	rec = plan_probe_record(&p, a->num_ctx);
+	rec = refused(a, m, "ceiling-probe");
+	if (!rec)
+		rec = plan_probe_record(&p, a->num_ctx);
+	add_server_knobs(a, rec);
 	monitor_free(m);
 	ollama_client_free(c);
 	return rec;
@@ -160,6 +193,7 @@ static cJSON *fill_step(void *data)
 	cJSON *rec = NULL;
 	plan_for(&p, a, c, NULL);
 	plan_fill_confirm(&p, a->num_ctx, a->ctx->suite->scenarios.fill_ratio, &rec, &err);
+	add_server_knobs(a, rec);
 	ollama_client_free(c);
 	return rec;
 }
@@ -181,7 +215,18 @@ static cJSON *trial_step(void *data)
 	spec.prompt_tokens = s->scenarios.interactive_prompt_tokens;
 	spec.keep_alive = "10m";
 	spec.monitor = m;
-	trial_run(c, &spec, &rec, &err);
+	rec = refused(a, m, "trial");
+	if (!rec) {
+		const cJSON *alert;
+		trial_run(c, &spec, &rec, &err);
+		alert = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rec, "monitor"),
+							 "alert");
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(alert, "crossed")))
+			warning("GPU memory use crossed the alert level during the trial of '%s': %.1f%%",
+				a->model, cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(alert,
+											"value_pct")));
+	}
+	add_server_knobs(a, rec);
 	monitor_free(m);
 	ollama_client_free(c);
 	return rec;
@@ -206,6 +251,7 @@ static cJSON *stability_step(void *data)
 	cJSON_AddStringToObject(rec, "phase", "stability");
 	cJSON_AddStringToObject(rec, "model", a->model);
 	cJSON_AddItemToObject(rec, "options", cJSON_Duplicate(a->options, 1));
+	add_server_knobs(a, rec);
 	return rec;
 }
 
@@ -236,15 +282,27 @@ static const cJSON *run_step(struct model_run *mr, const char *phase, const char
 	cJSON_DeleteItemFromObjectCaseSensitive(arg->options, "num_ctx");
 	if (arg->num_ctx > 0)
 		cJSON_AddNumberToObject(arg->options, "num_ctx", (double)arg->num_ctx);
-	if (arg->streams > 0) {
+	{
+		/* the key names the step: options, streams, and the server's knobs */
 		cJSON *k = cJSON_Duplicate(arg->options, 1);
-		cJSON_AddNumberToObject(k, "streams", arg->streams);
+		if (arg->streams > 0)
+			cJSON_AddNumberToObject(k, "streams", arg->streams);
+		if (mr->ctx->server_knobs)
+			cJSON_AddItemToObject(k, "server", cJSON_Duplicate(mr->ctx->server_knobs, 1));
 		key = step_key(mr->model, phase, k);
 		cJSON_Delete(k);
-	} else {
-		key = step_key(mr->model, phase, arg->options);
 	}
-	snprintf(name, sizeof(name), "%s/%s/%s", mr->model, phase, label);
+	if (mr->ctx->server_knobs) {
+		struct strbuf sk = STRBUF_INIT;
+		const cJSON *it;
+		cJSON_ArrayForEach(it, mr->ctx->server_knobs)
+			strbuf_addf(&sk, "%s%s=%s", sk.len ? "," : "", it->string,
+				    cJSON_GetStringValue(it) ? cJSON_GetStringValue(it) : "?");
+		snprintf(name, sizeof(name), "%s/%s/%s/%s", mr->model, sk.buf, phase, label);
+		strbuf_release(&sk);
+	} else {
+		snprintf(name, sizeof(name), "%s/%s/%s", mr->model, phase, label);
+	}
 	if (mr->ctx->progress)
 		mr->ctx->progress(mr->ctx->progress_data, mr->model, phase, mr->done, 0);
 	rec = step_run(mr->ctx->steps, name, key, fn, arg);
@@ -633,6 +691,8 @@ int optimize_model(struct optimize_ctx *ctx, const char *model, cJSON **summary,
 
 	*summary = sum;
 	cJSON_AddStringToObject(sum, "model", model);
+	if (ctx->server_knobs)
+		cJSON_AddItemToObject(sum, "server_knobs", cJSON_Duplicate(ctx->server_knobs, 1));
 	if (ollama_show(ctx->client, model, &show, err)) {
 		cJSON_AddStringToObject(sum, "error", err->message);
 		return err->cls == OLLAMA_ERR_UNREACHABLE ? -1 : 0;

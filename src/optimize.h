@@ -29,6 +29,11 @@ struct optimize_ctx {
 	int monitor;                   /* 1: sample memory during probes and trials */
 	int parallel;                  /* the server's parallel slots (for stability levels) */
 	volatile sig_atomic_t *stop;   /* set by SIGINT: stop after the current step */
+	const cJSON *server_knobs;     /* managed mode: the server's environment for this
+					  combination ({"OLLAMA_KV_CACHE_TYPE": "q8_0", ...});
+					  part of every step's key and record; NULL otherwise */
+	double memory_limit_pct;       /* refuse a load when GPU memory is already at this
+					  percent (checked before every probe and trial); 0 = none */
 	/* progress: called before each step (may be NULL) */
 	void (*progress)(void *data, const char *model, const char *phase, int done, int planned);
 	void *progress_data;

@@ -379,6 +379,52 @@ START_TEST(test_presets_match_truth)
 }
 END_TEST
 
+START_TEST(test_memory_limit_refuses_loads)
+{
+	/* the simulator keeps an amdgpu tree; with a hard limit below what one
+	 * loaded model takes, o3 loads once and then refuses every further load */
+	char sys[128], proc[128], limit_args[3][160];
+	const char *sargs[] = { "--time-scale", "0.002", "--sysfs-root", sys, "--procfs-root", proc, NULL };
+	const char *extra[] = { "--sysfs-root", limit_args[0], "--procfs-root", limit_args[1],
+				"--memory-limit", "3", NULL };
+	char *out, *err;
+	cJSON *log, *r;
+	int rc, refused = 0, loaded_after = 0, seen_refusal = 0;
+	snprintf(sys, sizeof(sys), "/tmp/o3-limit-%d/sys", (int)getpid());
+	snprintf(proc, sizeof(proc), "/tmp/o3-limit-%d/proc", (int)getpid());
+	snprintf(limit_args[0], sizeof(limit_args[0]), "%s", sys);
+	snprintf(limit_args[1], sizeof(limit_args[1]), "%s", proc);
+	up(sargs);
+	rc = o3_run("suites/smoke.yaml", extra, &out, &err);
+	ck_assert_msg(rc == 1, "exit %d: %s", rc, err);
+	log = read_log();
+	cJSON_ArrayForEach(r, log) {
+		const cJSON *e = cJSON_GetObjectItem(r, "error");
+		const char *cls = cJSON_GetStringValue(cJSON_GetObjectItem(e, "class"));
+		const char *phase = cJSON_GetStringValue(cJSON_GetObjectItem(r, "phase"));
+		if (cls && !strcmp(cls, "refused")) {
+			refused++;
+			seen_refusal = 1;
+			ck_assert_ptr_nonnull(strstr(cJSON_GetStringValue(cJSON_GetObjectItem(e, "message")),
+						     "limit 3.0%"));
+		} else if (seen_refusal && phase && (!strcmp(phase, "ceiling-probe") || !strcmp(phase, "trial"))) {
+			loaded_after++;
+		}
+	}
+	ck_assert_int_gt(refused, 3);
+	ck_assert_int_eq(loaded_after, 0);
+	cJSON_Delete(log);
+	free(out);
+	free(err);
+	down();
+	{
+		char cmd[160];
+		snprintf(cmd, sizeof(cmd), "rm -rf /tmp/o3-limit-%d", (int)getpid());
+		ck_assert_int_eq(system(cmd), 0);
+	}
+}
+END_TEST
+
 START_TEST(test_bad_suites_exit_3)
 {
 	char dir[1024], o3[1024];
@@ -437,6 +483,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_faults_classified_run_completes, 0,
 			    (int)(sizeof(faults) / sizeof(faults[0])));
 	tcase_add_test(tc, test_bad_suites_exit_3);
+	tcase_add_test(tc, test_memory_limit_refuses_loads);
 	tcase_add_loop_test(tc, test_presets_match_truth, 0, 2);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
