@@ -15,13 +15,14 @@
 #include "optimize.h"
 #include "record.h"
 #include "report.h"
+#include "server.h"
 #include "suite.h"
 #include "util.h"
 #include "banned.h"
 
 enum {
 	OPT_SUITE = 2000, OPT_RESULTS, OPT_FRESH, OPT_NO_MONITOR, OPT_SYSFS, OPT_PROCFS,
-	OPT_PROGRESS, OPT_NO_PROGRESS, OPT_MODEL, OPT_PARALLEL, OPT_LIMIT,
+	OPT_PROGRESS, OPT_NO_PROGRESS, OPT_MODEL, OPT_PARALLEL, OPT_LIMIT, OPT_SERVER_BINARY,
 };
 
 static const struct cli_option options[] = {
@@ -34,6 +35,7 @@ static const struct cli_option options[] = {
 	{ "memory-limit", 0, OPT_LIMIT, "PCT", "never start a load while GPU memory use is at PCT % or more" },
 	{ "sysfs-root", 0, OPT_SYSFS, "DIR", "read sysfs from DIR instead of /sys" },
 	{ "procfs-root", 0, OPT_PROCFS, "DIR", "read procfs from DIR instead of /proc" },
+	{ "server-binary", 0, OPT_SERVER_BINARY, "PATH", "managed mode: the ollama to start (default: the suite's server.binary)" },
 	{ "progress", 0, OPT_PROGRESS, NULL, "show a progress line (default on a terminal)" },
 	{ "no-progress", 0, OPT_NO_PROGRESS, NULL, "no progress line" },
 	CMD_SERVER_OPTIONS,
@@ -67,6 +69,7 @@ struct run_args {
 	int n_models;
 	int fresh, no_monitor, progress, parallel;
 	double memory_limit_pct;
+	const char *server_binary;
 };
 
 struct progress {
@@ -115,6 +118,7 @@ static int parse(int argc, char **argv, struct run_args *a, struct cmd_server *s
 			break;
 		case OPT_RESULTS: a->results = optarg; break;
 		case OPT_FRESH: a->fresh = 1; break;
+		case OPT_SERVER_BINARY: a->server_binary = optarg; break;
 		case OPT_NO_MONITOR: a->no_monitor = 1; break;
 		case OPT_SYSFS: a->sysfs = optarg; break;
 		case OPT_PROCFS: a->procfs = optarg; break;
@@ -214,17 +218,107 @@ static int gates_failed(const cJSON *models)
 	return n;
 }
 
+/* The models of the suite on one server (ctx->client); appends summaries. */
+static int run_models(struct run_args *a, const struct suite *s, struct optimize_ctx *ctx,
+		      cJSON *models)
+{
+	struct ollama_error err;
+	struct ollama_tag *tags = NULL;
+	size_t n_tags = 0, i;
+	int rc = O3_EXIT_OK, k;
+
+	if (s->all_models && ollama_tags(ctx->client, &tags, &n_tags, &err)) {
+		error("cannot list the models of %s: %s", ctx->host.base_url, err.message);
+		return O3_EXIT_UNAVAILABLE;
+	}
+	for (i = 0; i < (s->all_models ? n_tags : s->n_models); i++) {
+		const char *model = s->all_models ? tags[i].name : s->models[i];
+		cJSON *sum = NULL;
+		int r, pick = !a->n_models;
+		for (k = 0; k < a->n_models; k++)
+			pick |= !strcmp(a->models[k], model);
+		if (!pick)
+			continue;
+		r = optimize_model(ctx, model, &sum, &err);
+		cJSON_AddItemToArray(models, sum);
+		if (r < 0) {
+			error("%s", err.message);
+			rc = O3_EXIT_UNAVAILABLE;
+			break;
+		} else if (r > 0 || interrupted) {
+			break;
+		}
+	}
+	free(tags);
+	return rc;
+}
+
+/*
+ * Managed mode: every combination of the suite's server knobs, each on a
+ * server of its own (server.c), the first knob slowest. Each model's summary
+ * names the combination it was measured under.
+ */
+static int run_managed(struct run_args *a, const struct suite *s, struct optimize_ctx *ctx,
+		       cJSON *models)
+{
+	const struct suite_knob *sk[SUITE_KNOBS_MAX];
+	size_t nk = 0, i, idx[SUITE_KNOBS_MAX] = { 0 };
+	const char *binary = a->server_binary ? a->server_binary : s->server.binary;
+	char logdir[1024], msg[512];
+	int rc = O3_EXIT_OK;
+
+	for (i = 0; i < s->knobs.n && nk < SUITE_KNOBS_MAX; i++)
+		if (s->knobs.items[i].kind == SUITE_KNOB_SERVER)
+			sk[nk++] = &s->knobs.items[i];
+	snprintf(logdir, sizeof(logdir), "%s/logs", a->results);
+	record_mkdirs(logdir, 0777);
+	for (;;) {
+		struct managed_server ms;
+		cJSON *knobs = cJSON_CreateObject();
+		for (i = 0; i < nk; i++) {
+			/* booleans as the server reads them: 1 or 0 */
+			const char *v = sk[i]->type == SUITE_VAL_BOOL ? (sk[i]->ints[idx[i]] ? "1" : "0") :
+					sk[i]->values[idx[i]];
+			cJSON_AddStringToObject(knobs, sk[i]->name, v);
+		}
+		if (server_start(binary, knobs, logdir, 120000, &ms, msg, sizeof(msg))) {
+			error("%s", msg);
+			rc = O3_EXIT_UNAVAILABLE;
+		} else {
+			char *text = cJSON_PrintUnformatted(knobs);
+			note("server %s started on %s", text, ms.host.base_url);
+			cJSON_free(text);
+			ctx->host = ms.host;
+			ctx->client = ollama_client_new(&ms.host, &ctx->timeouts);
+			ctx->server_knobs = knobs;
+			rc = run_models(a, s, ctx, models);
+			ollama_client_free(ctx->client);
+			ctx->client = NULL;
+			ctx->server_knobs = NULL;
+			server_stop(&ms);
+		}
+		cJSON_Delete(knobs);
+		if (rc || interrupted)
+			break;
+		for (i = nk; i > 0; i--) {
+			if (++idx[i - 1] < sk[i - 1]->n_values)
+				break;
+			idx[i - 1] = 0;
+		}
+		if (i == 0)
+			break;
+	}
+	return rc;
+}
+
 static int run(struct run_args *a, struct suite *s, struct cmd_server *srv)
 {
 	struct step_runner steps;
 	struct optimize_ctx ctx;
 	struct progress prog = { a->progress, clock_now_ns(), 0 };
-	struct ollama_error err;
-	struct ollama_tag *tags = NULL;
-	size_t n_tags = 0, i;
 	cJSON *models = cJSON_CreateArray(), *env;
 	char path[1024], msg[512], stamp[40];
-	int rc = O3_EXIT_OK, k;
+	int rc;
 
 	snprintf(path, sizeof(path), "%s/logs/run.jsonl", a->results);
 	if (step_runner_open(&steps, path, a->fresh, msg, sizeof(msg))) {
@@ -258,30 +352,12 @@ static int run(struct run_args *a, struct suite *s, struct cmd_server *srv)
 	ctx.progress = show_progress;
 	ctx.progress_data = &prog;
 
-	if (s->all_models && ollama_tags(srv->client, &tags, &n_tags, &err)) {
-		error("cannot list the models of %s: %s", srv->host.base_url, err.message);
-		rc = O3_EXIT_UNAVAILABLE;
-	}
-	for (i = 0; !rc && i < (s->all_models ? n_tags : s->n_models); i++) {
-		const char *model = s->all_models ? tags[i].name : s->models[i];
-		cJSON *sum = NULL;
-		int r, pick = !a->n_models;
-		for (k = 0; k < a->n_models; k++)
-			pick |= !strcmp(a->models[k], model);
-		if (!pick)
-			continue;
-		r = optimize_model(&ctx, model, &sum, &err);
-		cJSON_AddItemToArray(models, sum);
-		if (r < 0) {
-			error("%s", err.message);
-			rc = O3_EXIT_UNAVAILABLE;
-		} else if (r > 0 || interrupted) {
-			break;
-		}
-	}
+	if (s->server.mode == SUITE_SERVER_MANAGED)
+		rc = run_managed(a, s, &ctx, models);
+	else
+		rc = run_models(a, s, &ctx, models);
 	if (prog.on)
 		fputs("\r\033[K", stderr);
-	free(tags);
 
 	if (write_reports(a, s, models, &steps, env))
 		warning("some reports could not be written under '%s'", a->results);
@@ -328,12 +404,6 @@ int cmd_run(int argc, char **argv)
 	}
 	for (i = 0; i < s.n_warnings; i++)
 		warning("%s", s.warnings[i]);
-	if (s.server.mode == SUITE_SERVER_MANAGED) {
-		error("%s: managed server mode is not implemented yet; use 'server: external' "
-		      "(the default) with a server you started", a.suite_path);
-		suite_release(&s);
-		return O3_EXIT_INPUT;
-	}
 	for (i = 0; i < (size_t)a.n_models; i++)
 		if (!s.all_models && !suite_has_model(&s, a.models[i])) {
 			error("--model '%s' is not in the suite '%s'", a.models[i], a.suite_path);
@@ -348,7 +418,8 @@ int cmd_run(int argc, char **argv)
 		srv.timeouts.stall_ms = s.timeouts.stall_ms;
 	if (srv.timeouts.total_ms < 0)
 		srv.timeouts.total_ms = s.timeouts.total_ms;
-	rc = cmd_server_open(&srv, a.host);
+	/* managed mode starts its own servers: no server needs to answer now */
+	rc = s.server.mode == SUITE_SERVER_MANAGED ? 0 : cmd_server_open(&srv, a.host);
 	if (!rc) {
 		signal(SIGINT, on_sigint);
 		rc = run(&a, &s, &srv);

@@ -50,6 +50,10 @@ static void model_md(FILE *fp, const cJSON *m)
 	size_t i;
 
 	fprintf(fp, "\n## %s\n\n", cJSON_GetStringValue(get(m, "model")));
+	if (get(m, "server_knobs")) {
+		options_text(get(m, "server_knobs"), opts, sizeof(opts));
+		fprintf(fp, "Server started by o3 with `%s`.\n\n", opts);
+	}
 	if (get(m, "error")) {
 		fprintf(fp, "Not measured: %s\n", cJSON_GetStringValue(get(m, "error")));
 		return;
@@ -142,6 +146,11 @@ void report_terminal(FILE *out, const cJSON *models)
 		if (get(m, "error")) {
 			fprintf(out, "%-32s not measured: %s\n", name, cJSON_GetStringValue(get(m, "error")));
 			continue;
+		}
+		if (get(m, "server_knobs")) {
+			options_text(get(m, "server_knobs"), opts, sizeof(opts));
+			fprintf(out, "%s  (server: %s)\n", name, opts);
+			name = "";
 		}
 		for (i = 0; i < 2; i++) {
 			const cJSON *pr = get(get(m, "presets"), which[i]);

@@ -119,11 +119,37 @@ int report_presets_write(const char *dir, const cJSON *m)
 	char slug[256], path[1024];
 	int rc = 0;
 
+	const cJSON *knobs = cJSON_GetObjectItemCaseSensitive(m, "server_knobs"), *k;
+	size_t n;
+
 	if (!model || !presets)
 		return 0;
 	o3_model_slug(model, slug, sizeof(slug));
+	/* managed mode: one set of presets per server configuration */
+	cJSON_ArrayForEach(k, knobs) {
+		char part[128];
+		n = strlen(slug);
+		snprintf(part, sizeof(part), ".%s-%s", k->string,
+			 cJSON_GetStringValue(k) ? cJSON_GetStringValue(k) : "");
+		o3_model_slug(part, slug + n, sizeof(slug) - n);
+	}
 	doc = cJSON_CreateObject();
 	cJSON_AddStringToObject(doc, "model", model);
+	if (knobs) {
+		FILE *fp;
+		cJSON_AddItemToObject(doc, "server_environment", cJSON_Duplicate(knobs, 1));
+		snprintf(path, sizeof(path), "%s/%s.env", dir, slug);
+		fp = fopen(path, "w");
+		if (fp) {
+			fprintf(fp, "# the environment of `ollama serve` these presets were measured with\n");
+			cJSON_ArrayForEach(k, knobs)
+				fprintf(fp, "%s=%s\n", k->string,
+					cJSON_GetStringValue(k) ? cJSON_GetStringValue(k) : "");
+			rc |= fclose(fp) ? -1 : 0;
+		} else {
+			rc = -1;
+		}
+	}
 	cJSON_AddItemToObject(doc, "presets", cJSON_Duplicate(presets, 1));
 	snprintf(path, sizeof(path), "%s/%s.yaml", dir, slug);
 	rc |= write_yaml(path, doc);

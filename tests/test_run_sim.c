@@ -425,6 +425,64 @@ START_TEST(test_memory_limit_refuses_loads)
 }
 END_TEST
 
+START_TEST(test_managed_mode_one_server_per_combination)
+{
+	/* o3 starts the simulator itself, once per KV cache type, with the
+	 * knob in its environment; q8_0 takes less memory than f16 */
+	char o3[1024], suitepath[1024], results[256], sim_bin[1024], *out, *err;
+	const char *env[] = { "O3_TIME_SCALE=0.002", NULL };
+	const char *argv[16];
+	double size_f16 = 0, size_q8 = 0;
+	cJSON *log, *r;
+	int n = 0, rc;
+	ck_assert_int_eq(sim_start(&sim, NULL, NULL), 0); /* only for its scratch folder */
+	snprintf(o3, sizeof(o3), "%s/o3", root("O3_BUILD_ROOT"));
+	snprintf(suitepath, sizeof(suitepath), "%s/tests/data/suites/managed/kv-types.yaml",
+		 root("O3_SOURCE_ROOT"));
+	snprintf(results, sizeof(results), "%s/results", sim.dir);
+	snprintf(sim_bin, sizeof(sim_bin), "%s", sim_binary());
+	argv[n++] = o3;
+	argv[n++] = "run";
+	argv[n++] = "--suite";
+	argv[n++] = suitepath;
+	argv[n++] = "--server-binary";
+	argv[n++] = sim_bin;
+	argv[n++] = "--results";
+	argv[n++] = results;
+	argv[n++] = "--no-progress";
+	argv[n] = NULL;
+	rc = run_capture(argv, env, &out, &err);
+	ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
+	ck_assert_ptr_nonnull(strstr(out, "OLLAMA_KV_CACHE_TYPE=q8_0"));
+	log = read_log();
+	cJSON_ArrayForEach(r, log) {
+		const char *kv = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "server_knobs"),
+									 "OLLAMA_KV_CACHE_TYPE"));
+		const char *phase = cJSON_GetStringValue(cJSON_GetObjectItem(r, "phase"));
+		double size = cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "ps"), "size_bytes"));
+		ck_assert_msg(kv != NULL, "a record without its server's knobs");
+		if (phase && !strcmp(phase, "trial")) {
+			if (!strcmp(kv, "f16"))
+				size_f16 = size;
+			else if (!strcmp(kv, "q8_0"))
+				size_q8 = size;
+		}
+	}
+	ck_assert_msg(size_f16 > 0 && size_q8 > 0 && size_q8 < size_f16,
+		      "q8_0 %.0f bytes, f16 %.0f bytes", size_q8, size_f16);
+	cJSON_Delete(log);
+	free(out);
+	free(err);
+	/* run again: every step comes from the log, the servers still start */
+	rc = run_capture(argv, env, &out, &err);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_ptr_nonnull(strstr(out, "0 steps run"));
+	free(out);
+	free(err);
+	down();
+}
+END_TEST
+
 START_TEST(test_bad_suites_exit_3)
 {
 	char dir[1024], o3[1024];
@@ -484,6 +542,7 @@ int main(void)
 			    (int)(sizeof(faults) / sizeof(faults[0])));
 	tcase_add_test(tc, test_bad_suites_exit_3);
 	tcase_add_test(tc, test_memory_limit_refuses_loads);
+	tcase_add_test(tc, test_managed_mode_one_server_per_combination);
 	tcase_add_loop_test(tc, test_presets_match_truth, 0, 2);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
