@@ -74,19 +74,32 @@ struct run_args {
 
 struct progress {
 	int on;
-	uint64_t t0, last;
+	uint64_t t0;
+	const char *model;   /* the model being measured */
+	uint64_t model_t0;
+	int models_done;
 };
 
+/* One line on a terminal: model, phase, step i of about n, elapsed, and an
+ * estimate of what is left of this model from the mean step so far. */
 static void show_progress(void *data, const char *model, const char *phase, int done, int planned)
 {
 	struct progress *p = data;
 	uint64_t now = clock_now_ns();
-	(void)planned;
-	if (!p->on || (now - p->last < 200000000ull && done))
+	double elapsed, per;
+	if (!p->on)
 		return;
-	p->last = now;
-	fprintf(stderr, "\r\033[K%s: %s, step %d, %.0f s elapsed", model, phase, done + 1,
-		(double)(now - p->t0) / 1e9);
+	if (!p->model || strcmp(p->model, model)) {
+		p->model = model;
+		p->model_t0 = now;
+		p->models_done++;
+	}
+	elapsed = (double)(now - p->t0) / 1e9;
+	per = done ? (double)(now - p->model_t0) / 1e9 / done : 0;
+	fprintf(stderr, "\r\033[K[%d] %s: %s, step %d of ~%d, %.0f s elapsed", p->models_done, model,
+		phase, done + 1, planned, elapsed);
+	if (per > 0 && planned > done)
+		fprintf(stderr, ", ~%.0f s left for this model", per * (planned - done));
 	fflush(stderr);
 }
 
@@ -315,7 +328,7 @@ static int run(struct run_args *a, struct suite *s, struct cmd_server *srv)
 {
 	struct step_runner steps;
 	struct optimize_ctx ctx;
-	struct progress prog = { a->progress, clock_now_ns(), 0 };
+	struct progress prog = { a->progress, clock_now_ns(), NULL, 0, 0 };
 	cJSON *models = cJSON_CreateArray(), *env;
 	char path[1024], msg[512], stamp[40];
 	int rc;

@@ -263,6 +263,7 @@ struct model_run {
 	struct suite_criteria crit;
 	cJSON *base;       /* load knobs other than num_ctx, at their first value */
 	int done;
+	int planned;       /* estimate of the model's steps, refined as the search learns */
 	int gone;          /* the server stopped answering */
 	int stopped;       /* SIGINT */
 };
@@ -304,7 +305,8 @@ static const cJSON *run_step(struct model_run *mr, const char *phase, const char
 		snprintf(name, sizeof(name), "%s/%s/%s", mr->model, phase, label);
 	}
 	if (mr->ctx->progress)
-		mr->ctx->progress(mr->ctx->progress_data, mr->model, phase, mr->done, 0);
+		mr->ctx->progress(mr->ctx->progress_data, mr->model, phase, mr->done,
+				  mr->planned > mr->done ? mr->planned : mr->done + 1);
 	rec = step_run(mr->ctx->steps, name, key, fn, arg);
 	free(key);
 	mr->done++;
@@ -716,6 +718,24 @@ int optimize_model(struct optimize_ctx *ctx, const char *model, cJSON **summary,
 		if (knobs[i]->kind == SUITE_KNOB_LOAD && strcmp(knobs[i]->name, "num_ctx"))
 			ollama_option_add(mr.base, knobs[i]->name, knobs[i]->values[0], msg, sizeof(msg));
 
+	{
+		/* a first estimate: gallop and bisect, one fill, the knob grid at two
+		 * contexts, two presets at each stream level */
+		long span = trained, step = ctx->suite->search.resolution > 0 ?
+			    ctx->suite->search.resolution : 1024;
+		int probes = 0, grid = 1;
+		while (span > ctx->suite->search.start && probes < 20) {
+			span /= 2;
+			probes++;
+		}
+		for (span = trained; span > step && probes < 40; span /= 2)
+			probes++;
+		for (i = 0; i < nk; i++)
+			if (knobs[i]->kind != SUITE_KNOB_SERVER && strcmp(knobs[i]->name, "num_ctx"))
+				grid *= (int)knobs[i]->n_values;
+		mr.planned = (ctx->suite->search.ceiling ? probes + 1 : 0) + 2 * grid +
+			     2 * (int)ctx->suite->stability.n_streams;
+	}
 	if (ctx->suite->search.ceiling) {
 		ceiling = ceiling_phase(&mr, trained, sum);
 		if (ceiling < 0)
