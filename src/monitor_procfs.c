@@ -5,6 +5,7 @@
  * VmRSS / VmHWM, and their GPU memory from DRM fdinfo where readable.
  */
 #include <dirent.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,8 +53,8 @@ static int64_t kb_value(const char *line, const char *key)
 		return -1;
 	while (*end == ' ' || *end == '\t')
 		end++;
-	if (strncmp(end, "kB", 2))
-		return -1;
+	if (strncmp(end, "kB", 2) || v > INT64_MAX / 1024)
+		return -1; /* not kB, or more than any machine has: malformed */
 	return (int64_t)v * 1024;
 }
 
@@ -206,12 +207,13 @@ static int64_t drm_amount(const char *s)
 		return -1;
 	while (*end == ' ')
 		end++;
+	/* a figure too large for 64 bits is malformed, not a wrap-around */
 	if (!strncmp(end, "KiB", 3))
-		return (int64_t)v * 1024;
+		return v > INT64_MAX / 1024 ? -1 : (int64_t)v * 1024;
 	if (!strncmp(end, "MiB", 3))
-		return (int64_t)v * 1024 * 1024;
+		return v > INT64_MAX / (1024 * 1024) ? -1 : (int64_t)v * 1024 * 1024;
 	if (!strncmp(end, "GiB", 3))
-		return (int64_t)v * 1024 * 1024 * 1024;
+		return v > INT64_MAX / (1024LL * 1024 * 1024) ? -1 : (int64_t)v * 1024 * 1024 * 1024;
 	return *end == '\0' || *end == '\n' ? (int64_t)v : -1;
 }
 
