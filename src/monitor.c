@@ -306,6 +306,12 @@ int monitor_stop(struct monitor *m, cJSON **summary)
 	pthread_mutex_unlock(&m->lock);
 	pthread_join(m->thread, NULL);
 	m->running = 0;
+	/* one last sample at the end of the measured part: a trial shorter
+	 * than the interval still has its state after the load counted */
+	pthread_mutex_lock(&m->lock);
+	if (!read_all(m))
+		account(m);
+	pthread_mutex_unlock(&m->lock);
 	m->t_stop_ns = clock_now_ns();
 	*summary = monitor_summary_json(m);
 	return 0;

@@ -314,15 +314,19 @@ int trial_run(struct ollama_client *c, const struct trial_spec *spec, cJSON **re
 	ollama_error_clear(err);
 	add_spec(rec, opts, spec);
 	prompt_calibration_init(&cal);
-	if (spec->monitor && monitor_start(spec->monitor))
-		cJSON_AddStringToObject(rec, "monitor_error", "the sampler thread did not start");
-
 	if (do_load(c, spec, opts, rec, err)) {
 		record_set_error(rec, err, "load");
 		rc = -1;
 		goto done;
 	}
 	add_ps(rec, c, spec->model);
+	/*
+	 * The sampler runs around the measured part, after the load: before
+	 * it, memory still holds the configuration the load replaces, which
+	 * is not this trial's.
+	 */
+	if (spec->monitor && monitor_start(spec->monitor))
+		cJSON_AddStringToObject(rec, "monitor_error", "the sampler thread did not start");
 
 	warm = cJSON_AddArrayToObject(rec, "warmup_requests");
 	for (i = 0; i < spec->warmup; i++) {

@@ -230,13 +230,19 @@ START_TEST(test_trial_carries_true_memory_peaks)
 	ms.interval_ms = 20;
 	ms.ollama = client;
 	m = monitor_new(&ms);
-	ck_assert_int_eq(ollama_option_add(opts, "num_ctx", "8192", msg, sizeof(msg)), 0);
 	trial_spec_default(&spec);
 	spec.model = MODEL;
 	spec.options = opts;
 	spec.prompt_tokens = 256;
 	spec.num_predict = 16;
 	spec.monitor = m;
+	/* a bigger configuration first: the trial after it must not inherit
+	 * its memory (the sampler runs after the load) */
+	ck_assert_int_eq(ollama_option_add(opts, "num_ctx", "32768", msg, sizeof(msg)), 0);
+	ck_assert_int_eq(trial_run(client, &spec, &rec, &err), 0);
+	cJSON_Delete(rec);
+	cJSON_DeleteItemFromObject(opts, "num_ctx");
+	ck_assert_int_eq(ollama_option_add(opts, "num_ctx", "8192", msg, sizeof(msg)), 0);
 	ck_assert_int_eq(trial_run(client, &spec, &rec, &err), 0);
 	truth = sim_truth(targs, NULL);
 	tm = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(truth, "models"), 0), "memory");
