@@ -29,6 +29,7 @@ meson compile -C "$build" >/dev/null
 o3="$build/o3"
 results=${O3_RESULTS:-o3_results}
 sim_pid=
+machine_args=()
 workdir=$(mktemp -d)
 cleanup() {
 	[ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
@@ -45,8 +46,11 @@ else
 	scale=${O3_SIM_TIME_SCALE:-0.001}
 	suite=${O3_SUITE:-suites/strix-halo-64g.yaml}
 	echo "no Ollama at ${OLLAMA_HOST:-127.0.0.1:11434}: starting the simulator (profile $profile)"
+	# the simulator keeps a fake amdgpu sysfs tree and /proc/meminfo of the simulated
+	# machine; o3's monitor reads them, so the memory criteria judge that machine
 	OLLAMA_HOST=127.0.0.1:0 "$build/fixtures/ollama-sim/o3-sim" --profile "$profile" \
-		--time-scale "$scale" --port-file "$workdir/port" >"$workdir/sim.log" 2>&1 &
+		--time-scale "$scale" --port-file "$workdir/port" \
+		--sysfs-root "$workdir/sys" --procfs-root "$workdir/proc" >"$workdir/sim.log" 2>&1 &
 	sim_pid=$!
 	for _ in $(seq 100); do
 		[ -s "$workdir/port" ] && break
@@ -56,12 +60,13 @@ else
 	[ -s "$workdir/port" ] || { echo "the simulator did not start" >&2; exit 4; }
 	export OLLAMA_HOST="127.0.0.1:$(cat "$workdir/port")"
 	export O3_TIME_SCALE="$scale"
+	machine_args=(--sysfs-root "$workdir/sys" --procfs-root "$workdir/proc")
 	target="the simulator (profile $profile, time scale $scale) at $OLLAMA_HOST"
 fi
 
 status=0
 # shellcheck disable=SC2086
-"$o3" run --suite "$suite" --results "$results" ${O3_RUN_ARGS:-} || status=$?
+"$o3" run --suite "$suite" --results "$results" "${machine_args[@]}" ${O3_RUN_ARGS:-} || status=$?
 echo
 echo "Ran $suite on $target."
 echo "Reports: $results/summaries/summary.md, $results/junit.xml, $results/defaults/; log: $results/logs/run.jsonl"

@@ -34,6 +34,11 @@ static uint64_t scaled_monotonic(void *data)
 	return (uint64_t)(((double)ts.tv_sec * 1e9 + (double)ts.tv_nsec) / time_scale);
 }
 
+double clock_time_scale(void)
+{
+	return time_scale;
+}
+
 int clock_set_time_scale(double scale)
 {
 	if (!(scale > 0 && scale <= 1))

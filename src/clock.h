@@ -19,6 +19,8 @@ void clock_set_source(clock_source_fn fn, void *data);
  * when scale is not in (0, 1].
  */
 int clock_set_time_scale(double scale);
+/* The scale in force (1 = real time). */
+double clock_time_scale(void);
 
 /* Wall-clock time as RFC 3339 UTC with milliseconds ("2026-11-28T02:01:00.123Z"). */
 void clock_utc_rfc3339(char *out, unsigned long outlen);

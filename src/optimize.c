@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "load.h"
 #include "monitor.h"
 #include "msg.h"
@@ -54,6 +55,18 @@ static int server_gone(const cJSON *rec)
 	return cls && !strcmp(cls, "unreachable");
 }
 
+/*
+ * TTFT as the criteria judge it. Against a simulator running faster than
+ * real time the client's clock is scaled up, and with it the constant cost
+ * of each HTTP round trip: there the server's own durations (prefill plus
+ * one token) give TTFT.
+ */
+static int ttft_median(const cJSON *trial, double *v)
+{
+	return clock_time_scale() < 1.0 ? median(trial, "ttft_server_ms", v) :
+					  median(trial, "ttft_ms", v);
+}
+
 int optimize_meets(const cJSON *t, const struct suite_criteria *crit, int throughput_only,
 		   char *msg, size_t msglen)
 {
@@ -89,7 +102,7 @@ int optimize_meets(const cJSON *t, const struct suite_criteria *crit, int throug
 	}
 	if (throughput_only)
 		return 1;
-	if (!median(t, "ttft_ms", &v)) {
+	if (!ttft_median(t, &v)) {
 		snprintf(msg, msglen, "no TTFT was measured");
 		return 0;
 	}
@@ -438,7 +451,7 @@ static void add_trial_summary(cJSON *arr, const cJSON *rec, const struct suite_c
 	if (!meets)
 		cJSON_AddStringToObject(o, "why", why);
 	cJSON_AddBoolToObject(o, "meets_throughput", optimize_meets(rec, crit, 1, why, sizeof(why)));
-	if (median(rec, "ttft_ms", &v))
+	if (ttft_median(rec, &v))
 		cJSON_AddNumberToObject(o, "ttft_ms", v);
 	if (median(rec, "decode_tps_server", &v))
 		cJSON_AddNumberToObject(o, "decode_tps", v);

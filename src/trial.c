@@ -80,6 +80,11 @@ static cJSON *request_json(const struct ollama_gen_result *r, size_t body_chars,
 		cJSON_AddNumberToObject(o, "decode_tps_client",
 			(double)(r->n_chunks - 1) /
 			((double)(r->t_last_content_ns - r->t_first_content_ns) / 1e9));
+	/* the server's view of TTFT: prefill plus one token */
+	if (r->prompt_eval_duration_ns >= 0 && r->eval_count > 0 && r->eval_duration_ns > 0)
+		cJSON_AddNumberToObject(o, "ttft_server_ms",
+			((double)r->prompt_eval_duration_ns +
+			 (double)r->eval_duration_ns / (double)r->eval_count) / 1e6);
 	if (r->eval_count > 0 && r->eval_duration_ns > 0)
 		cJSON_AddNumberToObject(o, "decode_tps_server",
 			(double)r->eval_count / ((double)r->eval_duration_ns / 1e9));
@@ -133,7 +138,7 @@ static void summarize_field(cJSON *summary, const cJSON *reps, const char *field
 static void summarize(cJSON *rec, const cJSON *reps)
 {
 	static const char *const fields[] = {
-		"ttft_ms", "ttfb_ms", "tpot_ms", "e2e_ms", "decode_tps_server",
+		"ttft_ms", "ttft_server_ms", "ttfb_ms", "tpot_ms", "e2e_ms", "decode_tps_server",
 		"decode_tps_client", "prefill_tps", "prompt_tokens",
 	};
 	cJSON *summary = cJSON_AddObjectToObject(rec, "summary");

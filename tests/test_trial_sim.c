@@ -116,6 +116,8 @@ START_TEST(test_metrics_match_truth)
 	within(median_of(rec, "prefill_tps"), truth_num(truth, "prefill_tps"), 0.10, "prefill tok/s");
 	within(median_of(rec, "ttft_ms") / TIME_SCALE / 1000.0, truth_num(truth, "ttft_s"), 0.25,
 	       "TTFT s (client)");
+	within(median_of(rec, "ttft_server_ms") / 1000.0, truth_num(truth, "ttft_s"), 0.05,
+	       "TTFT s (server durations)");
 	within(median_of(rec, "tpot_ms") / TIME_SCALE / 1000.0, 1.0 / truth_num(truth, "decode_tps"),
 	       0.20, "TPOT s (client)");
 	ck_assert(!cJSON_IsTrue(cJSON_GetObjectItem(rec, "truncated")));
