@@ -388,6 +388,15 @@ static long ceiling_phase(struct model_run *mr, long trained, cJSON *summary)
 		if (!rec)
 			return -1;
 		v = plan_fill_verdict(rec);
+		cJSON_DeleteItemFromObjectCaseSensitive(c, "fill_confirm_miss");
+		if (v < 0 || (v == 0 && mr->crit.needle)) {
+			char why[400];
+			snprintf(why, sizeof(why), "%s at num_ctx=%ld",
+				 v < 0 ? (cJSON_GetStringValue(get(get(rec, "error"), "message")) ?
+					  cJSON_GetStringValue(get(get(rec, "error"), "message")) : "failed") :
+				 "the needle was not found", n);
+			cJSON_AddStringToObject(c, "fill_confirm_miss", why);
+		}
 		if (v == 1 || (v == 0 && !mr->crit.needle)) {
 			double tps;
 			confirmed = n;
@@ -561,13 +570,16 @@ static int faster(const cJSON *b, const cJSON *a)
 	return opt_num(b, "num_ctx") < opt_num(a, "num_ctx");
 }
 
-static void presets_phase(cJSON *summary)
+/* max_ctx_cap: the confirmed ceiling (max_ctx only up to it), 0 when the
+ * search confirmed none (no max_ctx), -1 without a search. */
+static void presets_phase(cJSON *summary, long max_ctx_cap)
 {
 	const cJSON *trials = get(summary, "trials"), *t, *best_ctx = NULL, *best_fast = NULL;
 	cJSON *presets = cJSON_AddObjectToObject(summary, "presets");
 	double v, w;
 	cJSON_ArrayForEach(t, trials) {
-		if (cJSON_IsTrue(get(t, "meets_throughput"))) {
+		if (cJSON_IsTrue(get(t, "meets_throughput")) &&
+		    (max_ctx_cap < 0 || (max_ctx_cap > 0 && opt_num(t, "num_ctx") <= max_ctx_cap))) {
 			if (!best_ctx || opt_num(t, "num_ctx") > opt_num(best_ctx, "num_ctx") ||
 			    (opt_num(t, "num_ctx") == opt_num(best_ctx, "num_ctx") &&
 			     num(t, "decode_tps", &v) && num(best_ctx, "decode_tps", &w) && v > w))
@@ -700,7 +712,7 @@ int optimize_model(struct optimize_ctx *ctx, const char *model, cJSON **summary,
 	struct ollama_show show;
 	cJSON *sum = cJSON_CreateObject(), *gates, *crit;
 	double params_b = -1;
-	long trained, ceiling = 0;
+	long trained, ceiling = 0, cap = -1;
 	size_t nk, i;
 	char msg[512];
 
@@ -750,19 +762,27 @@ int optimize_model(struct optimize_ctx *ctx, const char *model, cJSON **summary,
 			     2 * (int)ctx->suite->stability.n_streams;
 	}
 	if (ctx->suite->search.ceiling) {
+		double found = 0;
 		ceiling = ceiling_phase(&mr, trained, sum);
-		if (ceiling < 0)
-			ceiling = 0;
+		num(get(sum, "ceiling"), "found", &found);
+		/* trials go no higher than the confirmed ceiling; when nothing was
+		 * confirmed, no higher than what loaded (and no max_ctx preset) */
+		cap = ceiling > 0 ? ceiling : (long)found;
 	}
-	if (!mr.stopped && !mr.gone)
-		trials_phase(&mr, knobs, nk, ceiling, sum);
-	presets_phase(sum);
+	if (!mr.stopped && !mr.gone && cap != 0)
+		trials_phase(&mr, knobs, nk, cap, sum);
+	presets_phase(sum, ctx->suite->search.ceiling ? (ceiling > 0 ? ceiling : 0) : -1);
 
 	gates = cJSON_AddArrayToObject(sum, "gates");
 	if (!mr.stopped && !mr.gone) {
 		const cJSON *presets = get(sum, "presets");
 		msg[0] = '\0';
-		if (!get(presets, "max_ctx"))
+		if (!get(presets, "max_ctx") && ctx->suite->search.ceiling && ceiling <= 0)
+			snprintf(msg, sizeof(msg), "no context was confirmed with a filled request: %s",
+				 cJSON_GetStringValue(get(get(sum, "ceiling"), "fill_confirm_miss")) ?
+				 cJSON_GetStringValue(get(get(sum, "ceiling"), "fill_confirm_miss")) :
+				 "no context loaded fully on the GPU");
+		else if (!get(presets, "max_ctx"))
 			best_miss(get(sum, "trials"), 1, msg, sizeof(msg));
 		gate(&mr, gates, "preset/max_ctx", get(presets, "max_ctx") != NULL, msg);
 		msg[0] = '\0';

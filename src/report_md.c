@@ -42,6 +42,19 @@ static const char *fmt(const cJSON *o, const char *k, int decimals, char *buf, s
 	return buf;
 }
 
+static const char *outcome_words(const char *o)
+{
+	if (!o)
+		return "did not fit";
+	if (!strcmp(o, "offload"))
+		return "spilled layers to the CPU";
+	if (!strcmp(o, "over_limit"))
+		return "went over the memory limit (or was refused under it)";
+	if (!strcmp(o, "oom"))
+		return "ran out of memory";
+	return "failed for another reason (see the log)";
+}
+
 static void model_md(FILE *fp, const cJSON *m)
 {
 	const cJSON *c = get(m, "ceiling"), *p = get(m, "presets"), *t, *g, *s;
@@ -64,12 +77,16 @@ static void model_md(FILE *fp, const cJSON *m)
 		fmt(get(m, "criteria"), "ttft_s", 1, d, sizeof(d)),
 		fmt(get(m, "criteria"), "decode_tps_min", 0, e, sizeof(e)),
 		fmt(get(m, "criteria"), "gpu_memory_max_pct", 0, f, sizeof(f)));
-	if (c && get(c, "first_bad"))
+	if (c && !(cJSON_GetNumberValue(get(c, "confirmed")) > 0))
+		fprintf(fp, "**Context ceiling**: none confirmed. The load-only search found %s tokens; "
+			    "the fill-confirm missed: %s.\n\n", fmt(c, "found", 0, a, sizeof(a)),
+			cJSON_GetStringValue(get(c, "fill_confirm_miss")) ?
+			cJSON_GetStringValue(get(c, "fill_confirm_miss")) : "not run");
+	else if (c && get(c, "first_bad"))
 		fprintf(fp, "**Context ceiling**: %s tokens, confirmed with a filled context (the "
-			    "load-only search found %s; %s tokens did not fit: %s).\n\n",
+			    "load-only search found %s; at %s tokens the probe %s).\n\n",
 			fmt(c, "confirmed", 0, a, sizeof(a)), fmt(c, "found", 0, b, sizeof(b)),
-			fmt(c, "first_bad", 0, d, sizeof(d)),
-			cJSON_GetStringValue(get(c, "bad_outcome")) ? cJSON_GetStringValue(get(c, "bad_outcome")) : "?");
+			fmt(c, "first_bad", 0, d, sizeof(d)), outcome_words(cJSON_GetStringValue(get(c, "bad_outcome"))));
 	else if (c)
 		fprintf(fp, "**Context ceiling**: %s tokens, confirmed with a filled context (every "
 			    "context up to the search's maximum of %s fits).\n\n",

@@ -483,6 +483,45 @@ START_TEST(test_managed_mode_one_server_per_combination)
 }
 END_TEST
 
+START_TEST(test_no_max_ctx_without_confirmation)
+{
+	/* every needle request of the fill-confirms fails: the ceiling is not
+	 * confirmed, so there is no max_ctx preset (fast may still be) */
+	const char *needle_faults[] = { "--fault", "midstream-error@5", "--fault", "midstream-error@7",
+				 "--fault", "midstream-error@9", "--fault", "midstream-error@11", NULL };
+	const char *only[] = { "--model", "qwen2.5:3b-instruct", NULL };
+	char path[300], *out, *err, *text;
+	cJSON *models, *m;
+	FILE *fp;
+	long len;
+	int rc;
+	up(needle_faults);
+	rc = o3_run("suites/smoke.yaml", only, &out, &err);
+	ck_assert_msg(rc == 1, "exit %d: %s", rc, err);
+	ck_assert_ptr_nonnull(strstr(out, "no context was confirmed with a filled request"));
+	snprintf(path, sizeof(path), "%s/results/summaries/summary.json", sim.dir);
+	fp = fopen(path, "r");
+	ck_assert_ptr_nonnull(fp);
+	fseek(fp, 0, SEEK_END);
+	len = ftell(fp);
+	rewind(fp);
+	text = calloc(1, (size_t)len + 1);
+	ck_assert_int_eq(fread(text, 1, (size_t)len, fp), (size_t)len);
+	fclose(fp);
+	models = cJSON_Parse(text);
+	m = cJSON_GetArrayItem(models, 0);
+	ck_assert_double_eq(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(m, "ceiling"),
+								       "confirmed")), 0);
+	ck_assert_ptr_null(cJSON_GetObjectItem(cJSON_GetObjectItem(m, "presets"), "max_ctx"));
+	ck_assert_ptr_nonnull(cJSON_GetObjectItem(cJSON_GetObjectItem(m, "presets"), "fast"));
+	cJSON_Delete(models);
+	free(text);
+	free(out);
+	free(err);
+	down();
+}
+END_TEST
+
 START_TEST(test_bad_suites_exit_3)
 {
 	char dir[1024], o3[1024];
@@ -542,6 +581,7 @@ int main(void)
 			    (int)(sizeof(faults) / sizeof(faults[0])));
 	tcase_add_test(tc, test_bad_suites_exit_3);
 	tcase_add_test(tc, test_memory_limit_refuses_loads);
+	tcase_add_test(tc, test_no_max_ctx_without_confirmation);
 	tcase_add_test(tc, test_managed_mode_one_server_per_combination);
 	tcase_add_loop_test(tc, test_presets_match_truth, 0, 2);
 	suite_add_tcase(s, tc);
