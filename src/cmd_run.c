@@ -221,6 +221,15 @@ static int write_reports(const struct run_args *a, const struct suite *s, const 
 	return rc;
 }
 
+static int missing_models(const cJSON *models)
+{
+	const cJSON *m;
+	int n = 0;
+	cJSON_ArrayForEach(m, models)
+		n += cJSON_GetObjectItemCaseSensitive(m, "error") != NULL;
+	return n;
+}
+
 static int gates_failed(const cJSON *models)
 {
 	const cJSON *m, *g;
@@ -380,6 +389,8 @@ static int run(struct run_args *a, struct suite *s, struct cmd_server *srv)
 	if (interrupted) {
 		note("interrupted: the log is complete up to the last step; run the same command again to resume");
 		rc = 130;
+	} else if (!rc && missing_models(models)) {
+		rc = O3_EXIT_UNAVAILABLE; /* the environment lacks what the suite names */
 	} else if (!rc && gates_failed(models)) {
 		rc = O3_EXIT_GATE;
 	}

@@ -17,6 +17,9 @@
 #include "util.h"
 #include "banned.h"
 
+struct model_run;
+static void gate(struct model_run *mr, cJSON *gates, const char *what, int pass, const char *msg);
+
 /* ---- reading records ----------------------------------------------------- */
 
 static const cJSON *get(const cJSON *o, const char *k)
@@ -721,7 +724,10 @@ int optimize_model(struct optimize_ctx *ctx, const char *model, cJSON **summary,
 	if (ctx->server_knobs)
 		cJSON_AddItemToObject(sum, "server_knobs", cJSON_Duplicate(ctx->server_knobs, 1));
 	if (ollama_show(ctx->client, model, &show, err)) {
+		/* a model of the suite that the server lacks is a failed gate of
+		 * its own, so that CI sees it */
 		cJSON_AddStringToObject(sum, "error", err->message);
+		gate(&mr, cJSON_AddArrayToObject(sum, "gates"), "available", 0, err->message);
 		return err->cls == OLLAMA_ERR_UNREACHABLE ? -1 : 0;
 	}
 	if (show.parameter_count > 0)

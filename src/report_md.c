@@ -71,6 +71,10 @@ static void model_md(FILE *fp, const cJSON *m)
 		fprintf(fp, "Not measured: %s\n", cJSON_GetStringValue(get(m, "error")));
 		return;
 	}
+	if (cJSON_IsFalse(get(m, "complete")))
+		fprintf(fp, "**Not finished** (the run was interrupted or the server went away): what "
+			    "follows is partial, and no gate was judged. Run the same command again to "
+			    "finish.\n\n");
 	fprintf(fp, "Parameters %sB, trained context %s. Criteria: TTFT < %s s, decode > %s tok/s, "
 		    "GPU memory < %s %%.\n\n",
 		fmt(m, "params_b", 1, a, sizeof(a)), fmt(m, "trained_context", 0, b, sizeof(b)),
@@ -162,6 +166,10 @@ void report_terminal(FILE *out, const cJSON *models)
 		const char *name = cJSON_GetStringValue(get(m, "model"));
 		if (get(m, "error")) {
 			fprintf(out, "%-32s not measured: %s\n", name, cJSON_GetStringValue(get(m, "error")));
+			continue;
+		}
+		if (cJSON_IsFalse(get(m, "complete"))) {
+			fprintf(out, "%-32s not finished: run the same command again to finish\n", name);
 			continue;
 		}
 		if (get(m, "server_knobs")) {

@@ -122,8 +122,9 @@ int report_presets_write(const char *dir, const cJSON *m)
 	const cJSON *knobs = cJSON_GetObjectItemCaseSensitive(m, "server_knobs"), *k;
 	size_t n;
 
-	if (!model || !presets)
-		return 0;
+	if (!model || !presets ||
+	    cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(m, "complete")))
+		return 0; /* no presets from a model that was not finished */
 	o3_model_slug(model, slug, sizeof(slug));
 	/* managed mode: one set of presets per server configuration */
 	cJSON_ArrayForEach(k, knobs) {

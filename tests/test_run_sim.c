@@ -522,6 +522,37 @@ START_TEST(test_no_max_ctx_without_confirmation)
 }
 END_TEST
 
+START_TEST(test_missing_model_exit_4)
+{
+	/* a model the server lacks: measured the others, then exit 4, and the
+	 * JUnit report has a failed test case for it */
+	char path[300], *out, *err, *xml;
+	FILE *fp;
+	long len;
+	int rc;
+	up(NULL);
+	rc = o3_run("tests/data/suites/run/missing-model.yaml", NULL, &out, &err);
+	ck_assert_msg(rc == 4, "exit %d: %s", rc, err);
+	ck_assert_ptr_nonnull(strstr(out, "nosuch:model"));
+	ck_assert_ptr_nonnull(strstr(out, "qwen2.5:3b-instruct"));
+	snprintf(path, sizeof(path), "%s/results/junit.xml", sim.dir);
+	fp = fopen(path, "r");
+	ck_assert_ptr_nonnull(fp);
+	fseek(fp, 0, SEEK_END);
+	len = ftell(fp);
+	rewind(fp);
+	xml = calloc(1, (size_t)len + 1);
+	ck_assert_int_eq(fread(xml, 1, (size_t)len, fp), (size_t)len);
+	fclose(fp);
+	ck_assert_ptr_nonnull(strstr(xml, "classname=\"nosuch:model\" name=\"available\""));
+	ck_assert_ptr_nonnull(strstr(xml, "<failure message=\"model &apos;nosuch:model&apos; not found\""));
+	free(xml);
+	free(out);
+	free(err);
+	down();
+}
+END_TEST
+
 START_TEST(test_bad_suites_exit_3)
 {
 	char dir[1024], o3[1024];
@@ -582,6 +613,7 @@ int main(void)
 	tcase_add_test(tc, test_bad_suites_exit_3);
 	tcase_add_test(tc, test_memory_limit_refuses_loads);
 	tcase_add_test(tc, test_no_max_ctx_without_confirmation);
+	tcase_add_test(tc, test_missing_model_exit_4);
 	tcase_add_test(tc, test_managed_mode_one_server_per_combination);
 	tcase_add_loop_test(tc, test_presets_match_truth, 0, 2);
 	suite_add_tcase(s, tc);
