@@ -146,6 +146,11 @@ static int parse_args(int argc, char **argv, struct trial_args *a, struct cmd_se
 			a->spec.warmup = (int)v;
 			break;
 		case OPT_KEEP_ALIVE:
+			if (!ollama_keep_alive_valid(optarg)) {
+				error("--keep-alive expects seconds or a Go duration (5m, 1h30m, -1), not '%s'",
+				      optarg);
+				rc = -1;
+			}
 			a->spec.keep_alive = optarg;
 			break;
 		case OPT_UNLOAD:
@@ -308,8 +313,8 @@ static int run(struct trial_args *a, struct cmd_server *srv)
 	}
 	a->spec.options = a->opts;
 	if (msg_get_level() >= MSG_NORMAL)
-		fprintf(stderr, "o3: measuring '%s' (load, %d warm-up, %d timed requests)...\n",
-			a->spec.model, a->spec.warmup, a->spec.reps);
+		fprintf(stderr, "o3: measuring '%s' (load, %d warm-up, %d timed request%s)...\n",
+			a->spec.model, a->spec.warmup, a->spec.reps, a->spec.reps == 1 ? "" : "s");
 	rc = trial_run(srv->client, &a->spec, &rec, &err);
 	server = cJSON_AddObjectToObject(rec, "server");
 	cJSON_AddStringToObject(server, "url", srv->host.base_url);

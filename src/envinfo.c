@@ -220,6 +220,13 @@ static void add_gpus(cJSON *snap, const char *sysfs_root)
 			link[n] = '\0';
 			base = strrchr(link, '/');
 			cJSON_AddStringToObject(g, "driver", base ? base + 1 : link);
+		} else {
+			/* no driver link (a copied tree): the uevent names it too */
+			snprintf(path, sizeof(path), "%s/%s/device/uevent", dir, de->d_name);
+			if (!read_file(path, &sb, 4096)) {
+				add_owned_string(g, "driver", line_value(sb.buf, "DRIVER", '='));
+				strbuf_release(&sb);
+			}
 		}
 		cJSON_AddItemToArray(gpus, g);
 	}

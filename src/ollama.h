@@ -181,6 +181,10 @@ int ollama_option_add_json(cJSON *opts, const char *name, const cJSON *value, ch
 /* -1 when name is not a current option. */
 int ollama_option_kind(const char *name);
 
+/* 1 when s is a keep_alive Ollama accepts: whole seconds ("300", "-1", "0")
+ * or a Go duration ("5m", "1h30m", "-1m", "0.5s"); 0 otherwise. */
+int ollama_keep_alive_valid(const char *s);
+
 /* ---- generate ---------------------------------------------------------- */
 
 struct ollama_gen_request {

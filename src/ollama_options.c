@@ -23,31 +23,35 @@ struct opt {
 	const char *name;
 	enum opt_type type;
 	enum ollama_knob_kind kind;
+	double min;  /* smallest value that makes sense (numbers only) */
 };
+
+/* no lower bound */
+#define ANY (-1e300)
 
 static const struct opt options[] = {
 	/* runtime: per request, no reload */
-	{ "num_keep", T_INT, OLLAMA_KNOB_REQUEST },
-	{ "seed", T_INT, OLLAMA_KNOB_REQUEST },
-	{ "num_predict", T_INT, OLLAMA_KNOB_REQUEST },
-	{ "top_k", T_INT, OLLAMA_KNOB_REQUEST },
-	{ "top_p", T_FLOAT, OLLAMA_KNOB_REQUEST },
-	{ "min_p", T_FLOAT, OLLAMA_KNOB_REQUEST },
-	{ "typical_p", T_FLOAT, OLLAMA_KNOB_REQUEST },
-	{ "repeat_last_n", T_INT, OLLAMA_KNOB_REQUEST },
-	{ "temperature", T_FLOAT, OLLAMA_KNOB_REQUEST },
-	{ "repeat_penalty", T_FLOAT, OLLAMA_KNOB_REQUEST },
-	{ "presence_penalty", T_FLOAT, OLLAMA_KNOB_REQUEST },
-	{ "frequency_penalty", T_FLOAT, OLLAMA_KNOB_REQUEST },
-	{ "stop", T_STRINGS, OLLAMA_KNOB_REQUEST },
+	{ "num_keep", T_INT, OLLAMA_KNOB_REQUEST, -1 },
+	{ "seed", T_INT, OLLAMA_KNOB_REQUEST, ANY },
+	{ "num_predict", T_INT, OLLAMA_KNOB_REQUEST, -2 },
+	{ "top_k", T_INT, OLLAMA_KNOB_REQUEST, 0 },
+	{ "top_p", T_FLOAT, OLLAMA_KNOB_REQUEST, 0 },
+	{ "min_p", T_FLOAT, OLLAMA_KNOB_REQUEST, 0 },
+	{ "typical_p", T_FLOAT, OLLAMA_KNOB_REQUEST, 0 },
+	{ "repeat_last_n", T_INT, OLLAMA_KNOB_REQUEST, -1 },
+	{ "temperature", T_FLOAT, OLLAMA_KNOB_REQUEST, 0 },
+	{ "repeat_penalty", T_FLOAT, OLLAMA_KNOB_REQUEST, 0 },
+	{ "presence_penalty", T_FLOAT, OLLAMA_KNOB_REQUEST, ANY },
+	{ "frequency_penalty", T_FLOAT, OLLAMA_KNOB_REQUEST, ANY },
+	{ "stop", T_STRINGS, OLLAMA_KNOB_REQUEST, ANY },
 	/* load time ("Runner"): a change reloads the model */
-	{ "num_ctx", T_INT, OLLAMA_KNOB_LOAD },
-	{ "num_batch", T_INT, OLLAMA_KNOB_LOAD },
-	{ "num_gpu", T_INT, OLLAMA_KNOB_LOAD },
-	{ "main_gpu", T_INT, OLLAMA_KNOB_LOAD },
-	{ "use_mmap", T_BOOL, OLLAMA_KNOB_LOAD },
-	{ "num_thread", T_INT, OLLAMA_KNOB_LOAD },
-	{ "draft_num_predict", T_INT, OLLAMA_KNOB_LOAD },
+	{ "num_ctx", T_INT, OLLAMA_KNOB_LOAD, 1 },
+	{ "num_batch", T_INT, OLLAMA_KNOB_LOAD, 1 },
+	{ "num_gpu", T_INT, OLLAMA_KNOB_LOAD, -1 },
+	{ "main_gpu", T_INT, OLLAMA_KNOB_LOAD, 0 },
+	{ "use_mmap", T_BOOL, OLLAMA_KNOB_LOAD, ANY },
+	{ "num_thread", T_INT, OLLAMA_KNOB_LOAD, 0 },
+	{ "draft_num_predict", T_INT, OLLAMA_KNOB_LOAD, 0 },
 };
 
 /* Options Ollama once had; it now ignores them (reference ollama.md §2). */
@@ -151,6 +155,27 @@ static const struct opt *resolve(const char *name, int *renamed, char *msg, size
 	return NULL;
 }
 
+/* A number below what the option can mean (num_ctx -5) would be sent and
+ * quietly clamped or misread by the server: refuse it here. */
+static int below_min(const struct opt *o, const cJSON *item, char *msg, size_t msglen)
+{
+	if (!cJSON_IsNumber(item) || o->min <= ANY || item->valuedouble >= o->min)
+		return 0;
+	say(msg, msglen, "option '%s' must be at least %g, not %g", o->name, o->min, item->valuedouble);
+	return 1;
+}
+
+/* "batch" and "num_batch" both given would send one and drop the other. */
+static int conflicts(const cJSON *opts, const struct opt *o, int renamed, const char *name,
+		     char *msg, size_t msglen)
+{
+	if (!opts || !renamed || !cJSON_GetObjectItemCaseSensitive(opts, o->name))
+		return 0;
+	say(msg, msglen, "'%s' given together with '%s': both set %s; keep one", name, o->name,
+	    o->name);
+	return 1;
+}
+
 static int bad_type(const struct opt *o, const char *shown, char *msg, size_t msglen)
 {
 	say(msg, msglen, "option '%s' must be %s, not '%.64s'", o->name, type_words[o->type], shown);
@@ -226,6 +251,10 @@ int ollama_option_add(cJSON *opts, const char *name, const char *value, char *ms
 	item = from_text(o, value ? value : "");
 	if (!item)
 		return bad_type(o, value ? value : "", msg, msglen);
+	if (below_min(o, item, msg, msglen) || conflicts(opts, o, renamed, name, msg, msglen)) {
+		cJSON_Delete(item);
+		return -1;
+	}
 	put(opts, o->name, item);
 	return renamed;
 }
@@ -270,6 +299,45 @@ int ollama_option_add_json(cJSON *opts, const char *name, const cJSON *value, ch
 		cJSON_free(shown);
 		return -1;
 	}
+	if (below_min(o, value, msg, msglen) || conflicts(opts, o, renamed, name, msg, msglen))
+		return -1;
 	put(opts, o->name, cJSON_Duplicate(value, 1));
 	return renamed;
+}
+
+int ollama_keep_alive_valid(const char *s)
+{
+	static const char *const units[] = { "ns", "us", "\xc2\xb5s", "ms", "s", "m", "h" };
+	const char *p = s;
+	long l;
+	if (!s || !*s)
+		return 0;
+	if (!o3_parse_long(s, &l))
+		return 1; /* whole seconds */
+	if (*p == '-' || *p == '+')
+		p++;
+	if (!strcmp(p, "0"))
+		return 1;
+	while (*p) {
+		size_t i, best = 0;
+		int digits = 0;
+		while (*p >= '0' && *p <= '9')
+			p++, digits++;
+		if (*p == '.') {
+			p++;
+			while (*p >= '0' && *p <= '9')
+				p++, digits++;
+		}
+		if (!digits)
+			return 0;
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+			size_t n = strlen(units[i]);
+			if (!strncmp(p, units[i], n) && n > best)
+				best = n; /* "ms" before "m" */
+		}
+		if (!best)
+			return 0;
+		p += best;
+	}
+	return 1;
 }

@@ -446,13 +446,13 @@ int suite_knobs_check_mode(struct suite *s, struct suite_knobset *set, struct su
 		if (s->server.mode == SUITE_SERVER_MANAGED) {
 			suite_warn(s, k->line, k->column,
 				   "'f16_kv' was removed from Ollama in v0.7.0; it became the server knob "
-				   "'OLLAMA_KV_CACHE_TYPE: [%s]' (true -> f16, false -> q8_0)", vals);
+				   "'OLLAMA_KV_CACHE_TYPE: [%s]' (true -> f16; false asked for a 32-bit cache, and o3 measures the smaller q8_0 cache instead, today's precision trade-off)", vals);
 			i++;
 			continue;
 		}
 		suite_warn(s, k->line, k->column,
 			   "'f16_kv' was removed from Ollama in v0.7.0; it became the server knob "
-			   "'OLLAMA_KV_CACHE_TYPE: [%s]' (true -> f16, false -> q8_0), which needs "
+			   "'OLLAMA_KV_CACHE_TYPE: [%s]' (true -> f16; false asked for a 32-bit cache, and o3 measures the smaller q8_0 cache instead, today's precision trade-off), which needs "
 			   "'server: {mode: managed}'; ignored in external mode (the running "
 			   "server's KV cache type is recorded)", vals);
 		knob_release(k);

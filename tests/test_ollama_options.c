@@ -122,11 +122,11 @@ START_TEST(test_batch_becomes_num_batch)
 	cJSON *opts = cJSON_CreateObject();
 	char msg[256], *out;
 
-	ck_assert_int_eq(ollama_option_add(opts, "num_batch", "256", msg, sizeof(msg)), 0);
+	ck_assert_int_eq(ollama_option_add(opts, "num_ctx", "2048", msg, sizeof(msg)), 0);
 	ck_assert_int_eq(ollama_option_add(opts, "batch", "1024", msg, sizeof(msg)), 1);
 	ck_assert_str_eq(msg, "option 'batch' is not an Ollama option; sent as 'num_batch'");
 	out = cJSON_PrintUnformatted(opts);
-	ck_assert_str_eq(out, "{\"num_batch\":1024}");
+	ck_assert_str_eq(out, "{\"num_ctx\":2048,\"num_batch\":1024}");
 	cJSON_free(out);
 	ck_assert_int_eq(ollama_option_kind("batch"), -1);
 	ck_assert_int_eq(ollama_option_kind("f16_kv"), -1);
@@ -177,6 +177,51 @@ static const struct json_case {
 	{ "num_ctxx", "1", -1, "did you mean 'num_ctx'?" },
 };
 
+START_TEST(test_out_of_range_and_conflicts)
+{
+	static const struct {
+		const char *name, *value, *says;
+	} bad[] = {
+		{ "num_ctx", "-5", "option 'num_ctx' must be at least 1, not -5" },
+		{ "num_ctx", "0", "at least 1" },
+		{ "num_batch", "0", "option 'num_batch' must be at least 1" },
+		{ "num_predict", "-3", "at least -2" },
+		{ "temperature", "-0.1", "at least 0" },
+		{ "num_thread", "-1", "at least 0" },
+	};
+	cJSON *opts = cJSON_CreateObject();
+	char msg[256];
+	size_t i;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(ollama_option_add(opts, bad[i].name, bad[i].value, msg, sizeof(msg)), -1);
+		ck_assert_msg(strstr(msg, bad[i].says) != NULL, "%s=%s: '%s'", bad[i].name, bad[i].value, msg);
+	}
+	ck_assert_int_eq(cJSON_GetArraySize(opts), 0);
+	/* the boundaries themselves are fine */
+	ck_assert_int_eq(ollama_option_add(opts, "num_gpu", "-1", msg, sizeof(msg)), 0);
+	ck_assert_int_eq(ollama_option_add(opts, "num_predict", "-2", msg, sizeof(msg)), 0);
+	/* num_batch, then the old spelling for the same option: refused, not overwritten */
+	ck_assert_int_eq(ollama_option_add(opts, "num_batch", "16", msg, sizeof(msg)), 0);
+	ck_assert_int_eq(ollama_option_add(opts, "batch", "32", msg, sizeof(msg)), -1);
+	ck_assert_ptr_nonnull(strstr(msg, "'batch' given together with 'num_batch'"));
+	ck_assert_double_eq(cJSON_GetNumberValue(cJSON_GetObjectItem(opts, "num_batch")), 16);
+	cJSON_Delete(opts);
+}
+END_TEST
+
+START_TEST(test_keep_alive)
+{
+	static const char *const good[] = { "0", "-1", "300", "5m", "1h30m", "-1m", "0.5s", "10ms", "1h0m0s" };
+	static const char *const bad[] = { "", "abc", "m", "5x", "1.5.2s", "--1m", "5m3" };
+	size_t i;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ck_assert_msg(ollama_keep_alive_valid(good[i]), "'%s' refused", good[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(!ollama_keep_alive_valid(bad[i]), "'%s' accepted", bad[i]);
+	ck_assert(!ollama_keep_alive_valid(NULL));
+}
+END_TEST
+
 START_TEST(test_json)
 {
 	const struct json_case *jc = &json_cases[_i];
@@ -220,6 +265,8 @@ int main(void)
 	tcase_add_loop_test(tc, test_refused, 0, (int)(sizeof(refused) / sizeof(refused[0])));
 	tcase_add_test(tc, test_batch_becomes_num_batch);
 	tcase_add_test(tc, test_replace_and_null_opts);
+	tcase_add_test(tc, test_out_of_range_and_conflicts);
+	tcase_add_test(tc, test_keep_alive);
 	tcase_add_loop_test(tc, test_json, 0, (int)(sizeof(json_cases) / sizeof(json_cases[0])));
 	tcase_add_test(tc, test_json_null_value);
 	suite_add_tcase(s, tc);

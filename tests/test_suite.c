@@ -624,7 +624,7 @@ START_TEST(test_handoff_external)
 		 "ignore it); it became 'num_batch'", path);
 	ck_assert_str_eq(s.warnings[0], want);
 	snprintf(want, sizeof(want), "%s:13:3: 'f16_kv' was removed from Ollama in v0.7.0; it became "
-		 "the server knob 'OLLAMA_KV_CACHE_TYPE: [f16, q8_0]' (true -> f16, false -> q8_0), "
+		 "the server knob 'OLLAMA_KV_CACHE_TYPE: [f16, q8_0]' (true -> f16; false asked for a 32-bit cache, and o3 measures the smaller q8_0 cache instead, today's precision trade-off), "
 		 "which needs 'server: {mode: managed}'; ignored in external mode (the running "
 		 "server's KV cache type is recorded)", path);
 	ck_assert_str_eq(s.warnings[1], want);
@@ -653,7 +653,7 @@ START_TEST(test_handoff_managed)
 	ck_assert_int_eq(suite_load_file(path, &s, &err), 0);
 	ck_assert_uint_eq(s.n_warnings, 2);
 	snprintf(want, sizeof(want), "%s:10:3: 'f16_kv' was removed from Ollama in v0.7.0; it became "
-		 "the server knob 'OLLAMA_KV_CACHE_TYPE: [f16, q8_0]' (true -> f16, false -> q8_0)",
+		 "the server knob 'OLLAMA_KV_CACHE_TYPE: [f16, q8_0]' (true -> f16; false asked for a 32-bit cache, and o3 measures the smaller q8_0 cache instead, today's precision trade-off)",
 		 path);
 	ck_assert_str_eq(s.warnings[1], want);
 	k = suite_knob_find(&s.knobs, "OLLAMA_KV_CACHE_TYPE");
