@@ -29,6 +29,22 @@ static const char *root(const char *var)
 	return r ? r : ".";
 }
 
+/* A whole file as a string (caller frees); fails the test when unreadable. */
+static char *slurp(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	long len;
+	char *text;
+	ck_assert_msg(fp != NULL, "cannot read %s", path);
+	fseek(fp, 0, SEEK_END);
+	len = ftell(fp);
+	rewind(fp);
+	text = calloc(1, (size_t)len + 1);
+	ck_assert_int_eq(fread(text, 1, (size_t)len, fp), (size_t)len);
+	fclose(fp);
+	return text;
+}
+
 static void up(const char *const *extra)
 {
 	const char *args[16] = { "--time-scale", "0.002" };
@@ -301,8 +317,6 @@ START_TEST(test_presets_match_truth)
 	const char *argv[12];
 	const char *env[3];
 	cJSON *models, *m;
-	FILE *fp;
-	long len;
 	char *text;
 	int rc, n = 0;
 
@@ -325,14 +339,7 @@ START_TEST(test_presets_match_truth)
 	rc = run_capture(argv, env, &out, &err);
 	ck_assert_msg(rc == 0 || rc == 1, "exit %d: %s", rc, err);
 	snprintf(path, sizeof(path), "%s/summaries/summary.json", results);
-	fp = fopen(path, "r");
-	ck_assert_ptr_nonnull(fp);
-	fseek(fp, 0, SEEK_END);
-	len = ftell(fp);
-	rewind(fp);
-	text = calloc(1, (size_t)len + 1);
-	ck_assert_int_eq(fread(text, 1, (size_t)len, fp), (size_t)len);
-	fclose(fp);
+	text = slurp(path);
 	models = cJSON_Parse(text);
 	ck_assert_int_eq(cJSON_GetArraySize(models), 5);
 	cJSON_ArrayForEach(m, models) {
@@ -492,22 +499,13 @@ START_TEST(test_no_max_ctx_without_confirmation)
 	const char *only[] = { "--model", "qwen2.5:3b-instruct", NULL };
 	char path[300], *out, *err, *text;
 	cJSON *models, *m;
-	FILE *fp;
-	long len;
 	int rc;
 	up(needle_faults);
 	rc = o3_run("suites/smoke.yaml", only, &out, &err);
 	ck_assert_msg(rc == 1, "exit %d: %s", rc, err);
 	ck_assert_ptr_nonnull(strstr(out, "no context was confirmed with a filled request"));
 	snprintf(path, sizeof(path), "%s/results/summaries/summary.json", sim.dir);
-	fp = fopen(path, "r");
-	ck_assert_ptr_nonnull(fp);
-	fseek(fp, 0, SEEK_END);
-	len = ftell(fp);
-	rewind(fp);
-	text = calloc(1, (size_t)len + 1);
-	ck_assert_int_eq(fread(text, 1, (size_t)len, fp), (size_t)len);
-	fclose(fp);
+	text = slurp(path);
 	models = cJSON_Parse(text);
 	m = cJSON_GetArrayItem(models, 0);
 	ck_assert_double_eq(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(m, "ceiling"),
@@ -527,8 +525,6 @@ START_TEST(test_missing_model_exit_4)
 	/* a model the server lacks: measured the others, then exit 4, and the
 	 * JUnit report has a failed test case for it */
 	char path[300], *out, *err, *xml;
-	FILE *fp;
-	long len;
 	int rc;
 	up(NULL);
 	rc = o3_run("tests/data/suites/run/missing-model.yaml", NULL, &out, &err);
@@ -536,14 +532,7 @@ START_TEST(test_missing_model_exit_4)
 	ck_assert_ptr_nonnull(strstr(out, "nosuch:model"));
 	ck_assert_ptr_nonnull(strstr(out, "qwen2.5:3b-instruct"));
 	snprintf(path, sizeof(path), "%s/results/junit.xml", sim.dir);
-	fp = fopen(path, "r");
-	ck_assert_ptr_nonnull(fp);
-	fseek(fp, 0, SEEK_END);
-	len = ftell(fp);
-	rewind(fp);
-	xml = calloc(1, (size_t)len + 1);
-	ck_assert_int_eq(fread(xml, 1, (size_t)len, fp), (size_t)len);
-	fclose(fp);
+	xml = slurp(path);
 	ck_assert_ptr_nonnull(strstr(xml, "classname=\"nosuch:model\" name=\"available\""));
 	ck_assert_ptr_nonnull(strstr(xml, "<failure message=\"model &apos;nosuch:model&apos; not found\""));
 	free(xml);
