@@ -65,3 +65,21 @@ long long rc_field(const cJSON *doc, const char *key)
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(doc, key);
 	return cJSON_IsNumber(v) ? (long long)v->valuedouble : -1;
 }
+
+struct replay_server *rc_srv;
+struct ollama_client *rc_cli;
+
+void rc_setup(void)
+{
+	rc_srv = replay_server_start();
+	ck_assert_ptr_nonnull(rc_srv);
+	rc_cli = rc_client(rc_srv, NULL);
+}
+
+void rc_teardown(void)
+{
+	ollama_client_free(rc_cli);
+	rc_cli = NULL;
+	replay_server_stop(rc_srv);
+	rc_srv = NULL;
+}

@@ -16,6 +16,13 @@
 /* A client for the server; to NULL: defaults with 10 s first-byte and stall
  * timeouts, so that a hung test fails in seconds. */
 struct ollama_client *rc_client(struct replay_server *srv, const struct ollama_timeouts *to);
+
+/* The checked fixture the client tests share: a replay server and a client
+ * of it with default timeouts, fresh for every test. */
+extern struct replay_server *rc_srv;
+extern struct ollama_client *rc_cli;
+void rc_setup(void);
+void rc_teardown(void);
 /* replay_fixture_body(), asserting that it could be read. */
 char *rc_fixture(const char *name, size_t *len);
 /* Script a plain response. */

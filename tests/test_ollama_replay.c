@@ -22,23 +22,6 @@
 #include "replay_client.h"
 #include "replay_server.h"
 
-static struct replay_server *srv;
-static struct ollama_client *cli;
-
-static void setup(void)
-{
-	srv = replay_server_start();
-	ck_assert_ptr_nonnull(srv);
-	cli = rc_client(srv, NULL);
-}
-
-static void teardown(void)
-{
-	ollama_client_free(cli);
-	cli = NULL;
-	replay_server_stop(srv);
-	srv = NULL;
-}
 
 /* ---- information endpoints ----------------------------------------------- */
 
@@ -48,8 +31,8 @@ START_TEST(test_version)
 	char *b = rc_fixture("docs_version_response.json", &len), v[32];
 	struct ollama_error err;
 
-	rc_serve(srv, "GET", "/api/version", 200, CT_JSON, b, len, 0, 0);
-	ck_assert_int_eq(ollama_version(cli, v, sizeof(v), &err), 0);
+	rc_serve(rc_srv, "GET", "/api/version", 200, CT_JSON, b, len, 0, 0);
+	ck_assert_int_eq(ollama_version(rc_cli, v, sizeof(v), &err), 0);
 	ck_assert_str_eq(v, "0.5.1");
 	ck_assert_int_eq(err.cls, OLLAMA_OK);
 	free(b);
@@ -63,8 +46,8 @@ START_TEST(test_tags)
 	struct ollama_tag *t;
 	struct ollama_error err;
 
-	rc_serve(srv, "GET", "/api/tags", 200, CT_JSON, b, len, 0, 7);
-	ck_assert_int_eq(ollama_tags(cli, &t, &n, &err), 0);
+	rc_serve(rc_srv, "GET", "/api/tags", 200, CT_JSON, b, len, 0, 7);
+	ck_assert_int_eq(ollama_tags(rc_cli, &t, &n, &err), 0);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_str_eq(t[0].name, "deepseek-r1:latest");
 	ck_assert_str_eq(t[0].digest,
@@ -88,9 +71,9 @@ START_TEST(test_tags_over_max_body)
 	struct ollama_tag *t = (void *)1;
 	struct ollama_error err;
 
-	rc_serve(srv, "GET", "/api/tags", 200, CT_JSON, b, len, 1, 64);
-	ollama_client_set_max_body(cli, 100);
-	ck_assert_int_eq(ollama_tags(cli, &t, &n, &err), -1);
+	rc_serve(rc_srv, "GET", "/api/tags", 200, CT_JSON, b, len, 1, 64);
+	ollama_client_set_max_body(rc_cli, 100);
+	ck_assert_int_eq(ollama_tags(rc_cli, &t, &n, &err), -1);
 	ck_assert_int_eq(err.cls, OLLAMA_ERR_PROTOCOL);
 	ck_assert_ptr_nonnull(strstr(err.message, "larger than the limit of 100 bytes"));
 	ck_assert_ptr_null(t);
@@ -136,8 +119,8 @@ START_TEST(test_show_llama)
 	struct ollama_error err;
 	cJSON *req;
 
-	rc_serve(srv, "POST", "/api/show", 200, CT_JSON, b, strlen(b), 0, 0);
-	ck_assert_int_eq(ollama_show(cli, "llama3:8b", &s, &err), 0);
+	rc_serve(rc_srv, "POST", "/api/show", 200, CT_JSON, b, strlen(b), 0, 0);
+	ck_assert_int_eq(ollama_show(rc_cli, "llama3:8b", &s, &err), 0);
 	ck_assert_str_eq(s.architecture, "llama");
 	ck_assert_int_eq(s.context_length, 8192);
 	ck_assert_int_eq(s.block_count, 32);
@@ -154,7 +137,7 @@ START_TEST(test_show_llama)
 	ck_assert_str_eq(s.family, "llama");
 	ck_assert_uint_eq(s.capabilities, OLLAMA_CAP_COMPLETION | OLLAMA_CAP_VISION);
 	ck_assert_int_eq(s.num_ctx_param, -1);
-	sent = replay_server_last_body(srv);
+	sent = replay_server_last_body(rc_srv);
 	req = cJSON_Parse(sent);
 	ck_assert_str_eq(cJSON_GetObjectItem(req, "model")->valuestring, "llama3:8b");
 	cJSON_Delete(req);
@@ -171,8 +154,8 @@ START_TEST(test_show_gemma4_yaml)
 	struct ollama_show s;
 	struct ollama_error err;
 
-	rc_serve(srv, "POST", "/api/show", 200, CT_JSON, b, len, 0, 1);
-	ck_assert_int_eq(ollama_show(cli, "gemma4", &s, &err), 0);
+	rc_serve(rc_srv, "POST", "/api/show", 200, CT_JSON, b, len, 0, 1);
+	ck_assert_int_eq(ollama_show(rc_cli, "gemma4", &s, &err), 0);
 	ck_assert_str_eq(s.architecture, "gemma4");
 	ck_assert_int_eq(s.context_length, 131072);
 	ck_assert_int_eq(s.block_count, 42);
@@ -228,8 +211,8 @@ START_TEST(test_show_unknown_model_404)
 
 	cJSON_AddStringToObject(o, "error", "model 'nope:1b' not found");
 	b = cJSON_PrintUnformatted(o);
-	rc_serve(srv, "POST", "/api/show", 404, CT_JSON, b, strlen(b), 0, 0);
-	ck_assert_int_eq(ollama_show(cli, "nope:1b", &s, &err), -1);
+	rc_serve(rc_srv, "POST", "/api/show", 404, CT_JSON, b, strlen(b), 0, 0);
+	ck_assert_int_eq(ollama_show(rc_cli, "nope:1b", &s, &err), -1);
 	ck_assert_int_eq(err.cls, OLLAMA_ERR_NOT_FOUND);
 	ck_assert_int_eq(err.http_status, 404);
 	ck_assert_str_eq(err.message, "model 'nope:1b' not found");
@@ -257,8 +240,8 @@ START_TEST(test_ps)
 	struct ollama_ps_entry *e;
 	struct ollama_error err;
 
-	rc_serve(srv, "GET", "/api/ps", 200, CT_JSON, b, len, 1, 3);
-	ck_assert_int_eq(ollama_ps(cli, &e, &n, &err), 0);
+	rc_serve(rc_srv, "GET", "/api/ps", 200, CT_JSON, b, len, 1, 3);
+	ck_assert_int_eq(ollama_ps(rc_cli, &e, &n, &err), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_str_eq(e[0].name, pc->name);
 	ck_assert_str_eq(e[0].model, pc->name);
@@ -278,19 +261,19 @@ START_TEST(test_ps_empty_and_bad)
 	size_t n;
 	struct ollama_error err;
 
-	rc_serve(srv, "GET", "/api/ps", 200, CT_JSON, "{\"models\":[]}", 13, 0, 0);
-	ck_assert_int_eq(ollama_ps(cli, &e, &n, &err), 0);
+	rc_serve(rc_srv, "GET", "/api/ps", 200, CT_JSON, "{\"models\":[]}", 13, 0, 0);
+	ck_assert_int_eq(ollama_ps(rc_cli, &e, &n, &err), 0);
 	ck_assert_uint_eq(n, 0);
 	free(e);
-	rc_serve(srv, "GET", "/api/ps", 200, CT_JSON, "{\"models\":null}", 15, 0, 0);
-	ck_assert_int_eq(ollama_ps(cli, &e, &n, &err), 0);
+	rc_serve(rc_srv, "GET", "/api/ps", 200, CT_JSON, "{\"models\":null}", 15, 0, 0);
+	ck_assert_int_eq(ollama_ps(rc_cli, &e, &n, &err), 0);
 	ck_assert_uint_eq(n, 0);
 	free(e);
-	rc_serve(srv, "GET", "/api/ps", 200, CT_JSON, "{\"models\":{}}", 13, 0, 0);
-	ck_assert_int_eq(ollama_ps(cli, &e, &n, &err), -1);
+	rc_serve(rc_srv, "GET", "/api/ps", 200, CT_JSON, "{\"models\":{}}", 13, 0, 0);
+	ck_assert_int_eq(ollama_ps(rc_cli, &e, &n, &err), -1);
 	ck_assert_int_eq(err.cls, OLLAMA_ERR_PROTOCOL);
-	rc_serve(srv, "GET", "/api/ps", 200, "text/plain", "Ollama is running", 17, 0, 0);
-	ck_assert_int_eq(ollama_ps(cli, &e, &n, &err), -1);
+	rc_serve(rc_srv, "GET", "/api/ps", 200, "text/plain", "Ollama is running", 17, 0, 0);
+	ck_assert_int_eq(ollama_ps(rc_cli, &e, &n, &err), -1);
 	ck_assert_int_eq(err.cls, OLLAMA_ERR_PROTOCOL);
 	ck_assert_ptr_nonnull(strstr(err.message, "not JSON"));
 }
@@ -320,8 +303,8 @@ START_TEST(test_generate_nonstream_samples)
 	struct ollama_error err;
 
 	ck_assert_ptr_nonnull(doc);
-	rc_serve(srv, "POST", "/api/generate", 200, CT_JSON, b, len, _i % 2, _i % 2 ? 1 : 0);
-	ck_assert_msg(rc_generate(cli, 0, &res, &err) == 0, "%s: %s", name, err.message);
+	rc_serve(rc_srv, "POST", "/api/generate", 200, CT_JSON, b, len, _i % 2, _i % 2 ? 1 : 0);
+	ck_assert_msg(rc_generate(rc_cli, 0, &res, &err) == 0, "%s: %s", name, err.message);
 	ck_assert_int_eq(res.done, 1);
 	ck_assert_str_eq(res.response, resp->valuestring);
 	ck_assert_str_eq(res.thinking, "");
@@ -354,14 +337,14 @@ START_TEST(test_load_and_unload_requests)
 
 	ck_assert_int_eq(ollama_option_add(opts, "num_ctx", "8192", msg, sizeof(msg)), 0);
 	/* the load answer is pretty-printed JSON even on a streaming request */
-	rc_serve(srv, "POST", "/api/generate", 200, CT_JSON, b, len, 1, 5);
+	rc_serve(rc_srv, "POST", "/api/generate", 200, CT_JSON, b, len, 1, 5);
 	ollama_gen_result_init(&res);
-	ck_assert_int_eq(ollama_load(cli, "llama3.2", opts, "5m", &res, &err), 0);
+	ck_assert_int_eq(ollama_load(rc_cli, "llama3.2", opts, "5m", &res, &err), 0);
 	ck_assert_int_eq(res.done, 1);
 	ck_assert_str_eq(res.response, "");
 	ck_assert_uint_eq(res.n_chunks, 0);
 	ck_assert_uint_eq(res.t_first_content_ns, 0);
-	sent = replay_server_last_body(srv);
+	sent = replay_server_last_body(rc_srv);
 	req = cJSON_Parse(sent);
 	ck_assert_str_eq(cJSON_GetObjectItem(req, "model")->valuestring, "llama3.2");
 	ck_assert_str_eq(cJSON_GetObjectItem(req, "prompt")->valuestring, "");
@@ -375,8 +358,8 @@ START_TEST(test_load_and_unload_requests)
 	ollama_gen_result_release(&res);
 
 	/* keep_alive "-1" must go out as a number: Go refuses the string "-1" */
-	ck_assert_int_eq(ollama_load(cli, "llama3.2", NULL, "-1", &res, &err), 0);
-	sent = replay_server_last_body(srv);
+	ck_assert_int_eq(ollama_load(rc_cli, "llama3.2", NULL, "-1", &res, &err), 0);
+	sent = replay_server_last_body(rc_srv);
 	req = cJSON_Parse(sent);
 	ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(req, "keep_alive")));
 	ck_assert_int_eq(cJSON_GetObjectItem(req, "keep_alive")->valueint, -1);
@@ -385,9 +368,9 @@ START_TEST(test_load_and_unload_requests)
 	free(sent);
 	ollama_gen_result_release(&res);
 
-	rc_serve(srv, "POST", "/api/generate", 200, CT_JSON, u, ulen, 0, 0);
-	ck_assert_int_eq(ollama_unload(cli, "llama3.2", &err), 0);
-	sent = replay_server_last_body(srv);
+	rc_serve(rc_srv, "POST", "/api/generate", 200, CT_JSON, u, ulen, 0, 0);
+	ck_assert_int_eq(ollama_unload(rc_cli, "llama3.2", &err), 0);
+	sent = replay_server_last_body(rc_srv);
 	req = cJSON_Parse(sent);
 	ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(req, "keep_alive")));
 	ck_assert_int_eq(cJSON_GetObjectItem(req, "keep_alive")->valueint, 0);
@@ -412,10 +395,10 @@ START_TEST(test_generate_request_fields)
 	struct ollama_error err;
 	cJSON *doc;
 
-	rc_serve(srv, "POST", "/api/generate", 200, CT_NDJSON, b, len, 1, 0);
+	rc_serve(rc_srv, "POST", "/api/generate", 200, CT_NDJSON, b, len, 1, 0);
 	ollama_gen_result_init(&res);
-	ck_assert_int_eq(ollama_generate(cli, &req, &res, &err), 0);
-	sent = replay_server_last_body(srv);
+	ck_assert_int_eq(ollama_generate(rc_cli, &req, &res, &err), 0);
+	sent = replay_server_last_body(rc_srv);
 	doc = cJSON_Parse(sent);
 	ck_assert_str_eq(cJSON_GetObjectItem(doc, "system")->valuestring, "be brief");
 	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(doc, "stream")));
@@ -424,7 +407,7 @@ START_TEST(test_generate_request_fields)
 	ck_assert_str_eq(cJSON_GetObjectItem(doc, "keep_alive")->valuestring, "10m");
 	cJSON_Delete(doc);
 	free(sent);
-	sent = replay_server_last_path(srv);
+	sent = replay_server_last_path(rc_srv);
 	ck_assert_str_eq(sent, "/api/generate");
 	free(sent);
 	ollama_gen_result_release(&res);
@@ -481,8 +464,8 @@ START_TEST(test_generate_error_status)
 	}
 	doc = cJSON_Parse(b);
 	want = cJSON_GetObjectItem(doc, "error")->valuestring;
-	rc_serve(srv, "POST", "/api/generate", sc->status, CT_JSON, b, len, 0, 0);
-	ck_assert_int_eq(rc_generate(cli, 1, &res, &err), -1);
+	rc_serve(rc_srv, "POST", "/api/generate", sc->status, CT_JSON, b, len, 0, 0);
+	ck_assert_int_eq(rc_generate(rc_cli, 1, &res, &err), -1);
 	ck_assert_msg(err.cls == sc->want, "%d %s: got %s", sc->status, want,
 		      ollama_err_class_name(err.cls));
 	ck_assert_int_eq(err.http_status, sc->status);
@@ -498,8 +481,8 @@ START_TEST(test_gin_plain_404)
 	struct ollama_gen_result res;
 	struct ollama_error err;
 
-	rc_serve(srv, "POST", "/api/generate", 404, "text/plain", "404 page not found", 18, 0, 0);
-	ck_assert_int_eq(rc_generate(cli, 1, &res, &err), -1);
+	rc_serve(rc_srv, "POST", "/api/generate", 404, "text/plain", "404 page not found", 18, 0, 0);
+	ck_assert_int_eq(rc_generate(rc_cli, 1, &res, &err), -1);
 	ck_assert_int_eq(err.cls, OLLAMA_ERR_NOT_FOUND);
 	ck_assert_ptr_nonnull(strstr(err.message, "HTTP 404"));
 	ck_assert_ptr_nonnull(strstr(err.message, "404 page not found"));
@@ -515,7 +498,7 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
-	tcase_add_checked_fixture(info, setup, teardown);
+	tcase_add_checked_fixture(info, rc_setup, rc_teardown);
 	tcase_add_test(info, test_version);
 	tcase_add_test(info, test_tags);
 	tcase_add_test(info, test_tags_over_max_body);
@@ -526,7 +509,7 @@ int main(void)
 	tcase_add_loop_test(info, test_ps, 0, (int)(sizeof(ps_cases) / sizeof(ps_cases[0])));
 	tcase_add_test(info, test_ps_empty_and_bad);
 	suite_add_tcase(s, info);
-	tcase_add_checked_fixture(generate, setup, teardown);
+	tcase_add_checked_fixture(generate, rc_setup, rc_teardown);
 	tcase_add_loop_test(generate, test_generate_nonstream_samples, 0,
 			    2 * (int)(sizeof(nonstream_files) / sizeof(nonstream_files[0])));
 	tcase_add_test(generate, test_load_and_unload_requests);

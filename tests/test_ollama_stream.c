@@ -16,23 +16,6 @@
 #include "replay_client.h"
 #include "replay_server.h"
 
-static struct replay_server *srv;
-static struct ollama_client *cli;
-
-static void setup(void)
-{
-	srv = replay_server_start();
-	ck_assert_ptr_nonnull(srv);
-	cli = rc_client(srv, NULL);
-}
-
-static void teardown(void)
-{
-	ollama_client_free(cli);
-	cli = NULL;
-	replay_server_stop(srv);
-	srv = NULL;
-}
 
 /* ---- generate: streams ---------------------------------------------------- */
 
@@ -49,8 +32,8 @@ START_TEST(test_stream_sample_any_chunking)
 
 	if (strip) /* no final newline */
 		len--;
-	rc_serve(srv, "POST", "/api/generate", 200, CT_NDJSON, b, len, 1, cs);
-	ck_assert_msg(rc_generate(cli, 1, &res, &err) == 0, "chunk %zu: %s", cs, err.message);
+	rc_serve(rc_srv, "POST", "/api/generate", 200, CT_NDJSON, b, len, 1, cs);
+	ck_assert_msg(rc_generate(rc_cli, 1, &res, &err) == 0, "chunk %zu: %s", cs, err.message);
 	ck_assert_str_eq(res.response, "That's a fantastic question!");
 	ck_assert_int_eq(res.done, 1);
 	ck_assert_str_eq(res.done_reason, "stop");
@@ -83,8 +66,8 @@ START_TEST(test_stream_chunk_plus_final_samples)
 	struct ollama_error err;
 
 	snprintf(body, n, "%s\n%s\n", a, z);
-	rc_serve(srv, "POST", "/api/generate", 200, CT_NDJSON, body, strlen(body), 1, 11);
-	ck_assert_int_eq(rc_generate(cli, 1, &res, &err), 0);
+	rc_serve(rc_srv, "POST", "/api/generate", 200, CT_NDJSON, body, strlen(body), 1, 11);
+	ck_assert_int_eq(rc_generate(rc_cli, 1, &res, &err), 0);
 	ck_assert_uint_eq(res.n_lines, 2);
 	ck_assert_str_eq(res.done_reason, cJSON_GetObjectItem(fd, "done_reason")
 						  ? cJSON_GetObjectItem(fd, "done_reason")->valuestring
@@ -123,8 +106,8 @@ START_TEST(test_stream_thinking)
 
 	for (i = 0; i < 5; i++)
 		off += (size_t)snprintf(body + off, sizeof(body) - off, "%s\r\n", lines[i]);
-	rc_serve(srv, "POST", "/api/generate", 200, CT_NDJSON, body, off, 1, 1);
-	ck_assert_int_eq(rc_generate(cli, 1, &res, &err), 0);
+	rc_serve(rc_srv, "POST", "/api/generate", 200, CT_NDJSON, body, off, 1, 1);
+	ck_assert_int_eq(rc_generate(rc_cli, 1, &res, &err), 0);
 	ck_assert_str_eq(res.thinking, "Hmm, ok");
 	ck_assert_str_eq(res.response, "Yes");
 	ck_assert_uint_eq(res.n_lines, 5);
@@ -147,8 +130,8 @@ START_TEST(test_stream_midstream_error)
 	struct ollama_gen_result res;
 	struct ollama_error err;
 
-	rc_serve(srv, "POST", "/api/generate", 200, CT_NDJSON, b, len, 1, _i ? 1 : 0);
-	ck_assert_int_eq(rc_generate(cli, 1, &res, &err), -1);
+	rc_serve(rc_srv, "POST", "/api/generate", 200, CT_NDJSON, b, len, 1, _i ? 1 : 0);
+	ck_assert_int_eq(rc_generate(rc_cli, 1, &res, &err), -1);
 	ck_assert_int_eq(err.cls, OLLAMA_ERR_MIDSTREAM_ERROR);
 	ck_assert_int_eq(err.http_status, 200);
 	ck_assert_str_eq(err.message, "an error was encountered while running the model");
@@ -172,8 +155,8 @@ START_TEST(test_stream_error_line_first)
 				"llama runner process has terminated: cudaMalloc failed: out of memory");
 	line = cJSON_PrintUnformatted(o);
 	snprintf(body, sizeof(body), "%s\n", line);
-	rc_serve(srv, "POST", "/api/generate", 200, CT_NDJSON, body, strlen(body), 1, 0);
-	ck_assert_int_eq(rc_generate(cli, 1, &res, &err), -1);
+	rc_serve(rc_srv, "POST", "/api/generate", 200, CT_NDJSON, body, strlen(body), 1, 0);
+	ck_assert_int_eq(rc_generate(rc_cli, 1, &res, &err), -1);
 	ck_assert_int_eq(err.cls, OLLAMA_ERR_OOM);
 	ck_assert_ptr_nonnull(strstr(err.message, "cudaMalloc failed"));
 	ollama_gen_result_release(&res);
@@ -194,8 +177,8 @@ START_TEST(test_stream_truncated_everywhere)
 	last_close = (size_t)(strrchr(b, '}') - b) + 1;
 	for (cut = 0; cut < len; cut += (cut < 100 || cut > len - 100) ? 1 : 13) {
 		int rc;
-		rc_serve(srv, "POST", "/api/generate", 200, CT_NDJSON, b, cut, 1, 17);
-		rc = rc_generate(cli, 1, &res, &err);
+		rc_serve(rc_srv, "POST", "/api/generate", 200, CT_NDJSON, b, cut, 1, 17);
+		rc = rc_generate(rc_cli, 1, &res, &err);
 		if (cut >= last_close) {
 			ck_assert_msg(rc == 0, "cut %zu: %s", cut, err.message);
 		} else {
@@ -227,8 +210,8 @@ START_TEST(test_stream_closed_early)
 	r.chunk_bytes = 16;
 	r.close_early = 1;
 	r.close_after_bytes = at[_i / 2];
-	replay_server_set(srv, "POST", "/api/generate", &r);
-	ck_assert_int_eq(rc_generate(cli, 1, &res, &err), -1);
+	replay_server_set(rc_srv, "POST", "/api/generate", &r);
+	ck_assert_int_eq(rc_generate(rc_cli, 1, &res, &err), -1);
 	ck_assert_int_eq(err.cls, OLLAMA_ERR_PROTOCOL);
 	ck_assert_msg(strstr(err.message, "cut short") || strstr(err.message, "final chunk") ||
 			      strstr(err.message, "not a JSON object"),
@@ -244,8 +227,8 @@ START_TEST(test_stream_not_json_line)
 	struct ollama_gen_result res;
 	struct ollama_error err;
 
-	rc_serve(srv, "POST", "/api/generate", 200, CT_NDJSON, body, strlen(body), 1, 0);
-	ck_assert_int_eq(rc_generate(cli, 1, &res, &err), -1);
+	rc_serve(rc_srv, "POST", "/api/generate", 200, CT_NDJSON, body, strlen(body), 1, 0);
+	ck_assert_int_eq(rc_generate(rc_cli, 1, &res, &err), -1);
 	ck_assert_int_eq(err.cls, OLLAMA_ERR_PROTOCOL);
 	ck_assert_ptr_nonnull(strstr(err.message, "line 2"));
 	ck_assert_ptr_nonnull(strstr(err.message, "'<html>oops</html>'"));
@@ -261,9 +244,9 @@ START_TEST(test_stream_line_over_max_body)
 	struct ollama_gen_result res;
 	struct ollama_error err;
 
-	rc_serve(srv, "POST", "/api/generate", 200, CT_NDJSON, b, len, 1, 5);
-	ollama_client_set_max_body(cli, 80);
-	ck_assert_int_eq(rc_generate(cli, 1, &res, &err), -1);
+	rc_serve(rc_srv, "POST", "/api/generate", 200, CT_NDJSON, b, len, 1, 5);
+	ollama_client_set_max_body(rc_cli, 80);
+	ck_assert_int_eq(rc_generate(rc_cli, 1, &res, &err), -1);
 	ck_assert_int_eq(err.cls, OLLAMA_ERR_PROTOCOL);
 	ck_assert_ptr_nonnull(strstr(err.message, "longer than the limit of 80 bytes"));
 	ollama_gen_result_release(&res);
@@ -278,7 +261,7 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
-	tcase_add_checked_fixture(stream, setup, teardown);
+	tcase_add_checked_fixture(stream, rc_setup, rc_teardown);
 	tcase_add_loop_test(stream, test_stream_sample_any_chunking, 0,
 			    2 * (int)(sizeof(chunk_sizes) / sizeof(chunk_sizes[0])));
 	tcase_add_test(stream, test_stream_chunk_plus_final_samples);

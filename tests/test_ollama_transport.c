@@ -21,23 +21,6 @@
 #include "replay_client.h"
 #include "replay_server.h"
 
-static struct replay_server *srv;
-static struct ollama_client *cli;
-
-static void setup(void)
-{
-	srv = replay_server_start();
-	ck_assert_ptr_nonnull(srv);
-	cli = rc_client(srv, NULL);
-}
-
-static void teardown(void)
-{
-	ollama_client_free(cli);
-	cli = NULL;
-	replay_server_stop(srv);
-	srv = NULL;
-}
 
 /* ---- transport ------------------------------------------------------------ */
 
@@ -58,18 +41,18 @@ START_TEST(test_stall_timeout)
 	r.chunked = 1;
 	r.stall_after_bytes = 93; /* the first line */
 	r.stall_ms = 3000;
-	replay_server_set(srv, "POST", "/api/generate", &r);
-	ollama_client_free(cli);
+	replay_server_set(rc_srv, "POST", "/api/generate", &r);
+	ollama_client_free(rc_cli);
 	ollama_timeouts_default(&to);
 	to.stall_ms = 300;
-	cli = rc_client(srv, &to);
+	rc_cli = rc_client(rc_srv, &to);
 	t0 = clock_now_ns();
-	ck_assert_int_eq(rc_generate(cli, 1, &res, &err), -1);
+	ck_assert_int_eq(rc_generate(rc_cli, 1, &res, &err), -1);
 	ms = rc_ms_since(t0);
 	ck_assert_int_eq(err.cls, OLLAMA_ERR_CLIENT_TIMEOUT);
 	ck_assert_ptr_nonnull(strstr(err.message, "stall timeout"));
 	ck_assert_ptr_nonnull(strstr(err.message, "300 ms"));
-	ck_assert_ptr_nonnull(strstr(err.message, replay_server_url(srv)));
+	ck_assert_ptr_nonnull(strstr(err.message, replay_server_url(rc_srv)));
 	ck_assert_msg(ms >= 290 && ms < 800, "stall timeout after %.1f ms", ms);
 	ck_assert_uint_eq(res.n_chunks, 1);
 	ck_assert_str_eq(res.response, "That");
@@ -90,13 +73,13 @@ START_TEST(test_first_byte_timeout)
 	r.body = "{}";
 	r.body_len = 2;
 	r.first_byte_delay_ms = 3000;
-	replay_server_set(srv, "POST", "/api/generate", &r);
-	ollama_client_free(cli);
+	replay_server_set(rc_srv, "POST", "/api/generate", &r);
+	ollama_client_free(rc_cli);
 	ollama_timeouts_default(&to);
 	to.first_byte_ms = 250;
-	cli = rc_client(srv, &to);
+	rc_cli = rc_client(rc_srv, &to);
 	t0 = clock_now_ns();
-	ck_assert_int_eq(rc_generate(cli, 1, &res, &err), -1);
+	ck_assert_int_eq(rc_generate(rc_cli, 1, &res, &err), -1);
 	ms = rc_ms_since(t0);
 	ck_assert_int_eq(err.cls, OLLAMA_ERR_CLIENT_TIMEOUT);
 	ck_assert_ptr_nonnull(strstr(err.message, "first-byte timeout"));
@@ -124,13 +107,13 @@ START_TEST(test_total_timeout)
 	r.chunked = 1;
 	r.chunk_bytes = 92;
 	r.delay_ms = 150; /* 7 lines: about 900 ms in all */
-	replay_server_set(srv, "POST", "/api/generate", &r);
-	ollama_client_free(cli);
+	replay_server_set(rc_srv, "POST", "/api/generate", &r);
+	ollama_client_free(rc_cli);
 	ollama_timeouts_default(&to);
 	to.total_ms = 400;
-	cli = rc_client(srv, &to);
+	rc_cli = rc_client(rc_srv, &to);
 	t0 = clock_now_ns();
-	ck_assert_int_eq(rc_generate(cli, 1, &res, &err), -1);
+	ck_assert_int_eq(rc_generate(rc_cli, 1, &res, &err), -1);
 	ms = rc_ms_since(t0);
 	ck_assert_int_eq(err.cls, OLLAMA_ERR_CLIENT_TIMEOUT);
 	ck_assert_ptr_nonnull(strstr(err.message, "total timeout"));
@@ -158,13 +141,13 @@ START_TEST(test_slow_but_steady_stream_passes)
 	r.chunked = 1;
 	r.chunk_bytes = 30;
 	r.delay_ms = 40; /* 23 writes: ~900 ms in all, never 200 ms silent */
-	replay_server_set(srv, "POST", "/api/generate", &r);
-	ollama_client_free(cli);
+	replay_server_set(rc_srv, "POST", "/api/generate", &r);
+	ollama_client_free(rc_cli);
 	ollama_timeouts_default(&to);
 	to.stall_ms = 200;
 	to.first_byte_ms = 200;
-	cli = rc_client(srv, &to);
-	ck_assert_msg(rc_generate(cli, 1, &res, &err) == 0, "%s", err.message);
+	rc_cli = rc_client(rc_srv, &to);
+	ck_assert_msg(rc_generate(rc_cli, 1, &res, &err) == 0, "%s", err.message);
 	ck_assert_uint_eq(res.n_chunks, 7);
 	/* the chunks arrived spread out, and were timed as they came */
 	ck_assert_uint_gt(res.t_last_content_ns - res.t_first_content_ns, 500000000u);
@@ -248,10 +231,10 @@ START_TEST(test_client_reused_for_many_requests)
 	char *b = rc_fixture("docs_version_response.json", &len), v[32];
 	struct ollama_error err;
 
-	rc_serve(srv, "GET", "/api/version", 200, CT_JSON, b, len, 0, 0);
+	rc_serve(rc_srv, "GET", "/api/version", 200, CT_JSON, b, len, 0, 0);
 	for (i = 0; i < 50; i++)
-		ck_assert_int_eq(ollama_version(cli, v, sizeof(v), &err), 0);
-	ck_assert_uint_eq(replay_server_request_count(srv), 50);
+		ck_assert_int_eq(ollama_version(rc_cli, v, sizeof(v), &err), 0);
+	ck_assert_uint_eq(replay_server_request_count(rc_srv), 50);
 	free(b);
 }
 END_TEST
@@ -263,7 +246,7 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
-	tcase_add_checked_fixture(transport, setup, teardown);
+	tcase_add_checked_fixture(transport, rc_setup, rc_teardown);
 	tcase_add_test(transport, test_stall_timeout);
 	tcase_add_test(transport, test_first_byte_timeout);
 	tcase_add_test(transport, test_total_timeout);
