@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "cmd_common.h"
 #include "envinfo.h"
+#include "identity.h"
 #include "msg.h"
 #include "o3_exit.h"
 #include "optimize.h"
@@ -190,11 +191,34 @@ static int write_file_json(const char *path, const cJSON *doc)
 	return rc;
 }
 
+/* The run's identity as JUnit properties. */
+static cJSON *junit_properties(const cJSON *env, const cJSON *machine)
+{
+	cJSON *p = cJSON_CreateObject();
+	const cJSON *srv = cJSON_GetObjectItemCaseSensitive(env, "ollama");
+	const char *v;
+	cJSON_AddStringToObject(p, "o3_version", O3_VERSION);
+	if ((v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(srv, "version"))))
+		cJSON_AddStringToObject(p, "ollama_version", v);
+	if ((v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(srv, "url"))))
+		cJSON_AddStringToObject(p, "ollama_url", v);
+	cJSON_AddBoolToObject(p, "simulated",
+			      cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(srv, "simulated")));
+	if ((v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(srv, "simulator"))))
+		cJSON_AddStringToObject(p, "simulator", v);
+	if ((v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(machine, "gpu"))))
+		cJSON_AddStringToObject(p, "gpu", v);
+	if ((v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(machine, "kernel"))))
+		cJSON_AddStringToObject(p, "kernel", v);
+	return p;
+}
+
 static int write_reports(const struct run_args *a, const struct suite *s, const cJSON *models,
-			 const struct step_runner *steps, const cJSON *env)
+			 const struct step_runner *steps, const cJSON *env, const cJSON *machine)
 {
 	char path[1024], slug[256];
 	const cJSON *m;
+	cJSON *props;
 	int rc = 0;
 
 	snprintf(path, sizeof(path), "%s/summaries", a->results);
@@ -217,7 +241,9 @@ static int write_reports(const struct run_args *a, const struct suite *s, const 
 		rc |= report_presets_write(path, m);
 	}
 	snprintf(path, sizeof(path), "%s/junit.xml", a->results);
-	rc |= report_junit_write(path, s->name, steps->results);
+	props = junit_properties(env, machine);
+	rc |= report_junit_write(path, s->name, steps->results, props);
+	cJSON_Delete(props);
 	return rc;
 }
 
@@ -338,7 +364,7 @@ static int run(struct run_args *a, struct suite *s, struct cmd_server *srv)
 	struct step_runner steps;
 	struct optimize_ctx ctx;
 	struct progress prog = { a->progress, clock_now_ns(), NULL, 0, 0 };
-	cJSON *models = cJSON_CreateArray(), *env;
+	cJSON *models = cJSON_CreateArray(), *env, *machine;
 	char path[1024], msg[512], stamp[40];
 	int rc;
 
@@ -373,6 +399,18 @@ static int run(struct run_args *a, struct suite *s, struct cmd_server *srv)
 	ctx.memory_limit_pct = a->memory_limit_pct;
 	ctx.progress = show_progress;
 	ctx.progress_data = &prog;
+	machine = identity_machine(env);
+	ctx.machine = machine;
+	ctx.has_gpu = identity_machine_has_gpu(machine);
+	ctx.found_knobs = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(env, "server_process"), "knobs");
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(env, "ollama"),
+							  "simulated")))
+		note("the server is o3's simulator (%s): every result of this run is marked SIMULATED",
+		     cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+			     cJSON_GetObjectItemCaseSensitive(env, "ollama"), "simulator")) ?
+		     cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+			     cJSON_GetObjectItemCaseSensitive(env, "ollama"), "simulator")) : "o3-sim");
 
 	if (s->server.mode == SUITE_SERVER_MANAGED)
 		rc = run_managed(a, s, &ctx, models);
@@ -381,9 +419,22 @@ static int run(struct run_args *a, struct suite *s, struct cmd_server *srv)
 	if (prog.on)
 		fputs("\r\033[K", stderr);
 
-	if (write_reports(a, s, models, &steps, env))
+	if (write_reports(a, s, models, &steps, env, machine))
 		warning("some reports could not be written under '%s'", a->results);
 	report_terminal(stdout, models);
+	{
+		/* what was measured again, and why */
+		const cJSON *m;
+		cJSON_ArrayForEach(m, models) {
+			const cJSON *ch = cJSON_GetObjectItemCaseSensitive(m, "identity_change");
+			if (ch)
+				printf("%s: %s: %.0f steps measured again\n",
+				       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "model")),
+				       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ch, "what")),
+				       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(
+					       ch, "steps_measured_again")));
+		}
+	}
 	printf("\n%d steps run, %d reused (from the log, or the same as an earlier step); reports in %s/ "
 	       "(summaries/summary.md, junit.xml, defaults/)\n", steps.executed, steps.reused, a->results);
 	if (interrupted) {
@@ -395,6 +446,7 @@ static int run(struct run_args *a, struct suite *s, struct cmd_server *srv)
 		rc = O3_EXIT_GATE;
 	}
 	cJSON_Delete(env);
+	cJSON_Delete(machine);
 	cJSON_Delete(models);
 	step_runner_close(&steps);
 	return rc;

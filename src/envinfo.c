@@ -178,6 +178,8 @@ static void add_host(cJSON *snap, const char *procfs_root)
 	}
 }
 
+static void add_gpu_memory(cJSON *g, const char *dir, const char *card, const char *sysfs_root);
+
 /* GPUs as the DRM subsystem lists them: vendor, device, driver. */
 static void add_gpus(cJSON *snap, const char *sysfs_root)
 {
@@ -228,9 +230,68 @@ static void add_gpus(cJSON *snap, const char *sysfs_root)
 				strbuf_release(&sb);
 			}
 		}
+		add_gpu_memory(g, dir, de->d_name, sysfs_root);
 		cJSON_AddItemToArray(gpus, g);
 	}
 	closedir(d);
+}
+
+/* A number in a sysfs file (bytes), or -1. */
+static double sysfs_number(const char *path)
+{
+	struct strbuf sb;
+	double v = -1;
+	if (!read_file(path, &sb, 64)) {
+		char *end;
+		double x = strtod(sb.buf, &end);
+		if (end != sb.buf && x >= 0)
+			v = x;
+		strbuf_release(&sb);
+	}
+	return v;
+}
+
+/* Memory sizes of an amdgpu card and its driver's version, when the files
+ * exist: part of the machine's identity. */
+static void add_gpu_memory(cJSON *g, const char *dir, const char *card, const char *sysfs_root)
+{
+	char path[1024];
+	const char *driver = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "driver"));
+	struct strbuf sb;
+	double v;
+	snprintf(path, sizeof(path), "%s/%s/device/mem_info_vram_total", dir, card);
+	if ((v = sysfs_number(path)) >= 0)
+		cJSON_AddNumberToObject(g, "vram_total_bytes", v);
+	snprintf(path, sizeof(path), "%s/%s/device/mem_info_gtt_total", dir, card);
+	if ((v = sysfs_number(path)) >= 0)
+		cJSON_AddNumberToObject(g, "gtt_total_bytes", v);
+	if (driver && !strchr(driver, '/') && strcmp(driver, "..")) {
+		snprintf(path, sizeof(path), "%s/module/%s/version", sysfs_root, driver);
+		if (!read_file(path, &sb, 256)) {
+			while (sb.len && isspace((unsigned char)sb.buf[sb.len - 1]))
+				sb.buf[--sb.len] = '\0';
+			if (sb.len)
+				cJSON_AddStringToObject(g, "driver_version", sb.buf);
+			strbuf_release(&sb);
+		}
+	}
+}
+
+/* NVIDIA GPUs as the proprietary driver lists them (/proc/driver/nvidia/gpus). */
+static void add_nvidia(cJSON *snap, const char *procfs_root)
+{
+	char path[512];
+	DIR *d;
+	struct dirent *de;
+	int n = 0;
+	snprintf(path, sizeof(path), "%s/driver/nvidia/gpus", procfs_root);
+	d = opendir(path);
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	cJSON_AddNumberToObject(snap, "nvidia_gpus", n);
 }
 
 static void add_server(cJSON *snap, struct ollama_client *c)
@@ -247,6 +308,10 @@ static void add_server(cJSON *snap, struct ollama_client *c)
 		return;
 	}
 	cJSON_AddStringToObject(srv, "version", version);
+	/* o3's simulator says so; a real Ollama never does */
+	cJSON_AddBoolToObject(srv, "simulated", ollama_client_simulator(c)[0] != '\0');
+	if (ollama_client_simulator(c)[0])
+		cJSON_AddStringToObject(srv, "simulator", ollama_client_simulator(c));
 	if (!ollama_tags(c, &tags, &n, &err)) {
 		cJSON *models = cJSON_AddArrayToObject(srv, "models");
 		for (i = 0; i < n; i++) {
@@ -279,6 +344,7 @@ cJSON *envinfo_snapshot(struct ollama_client *client, const char *procfs_root,
 	cJSON_AddStringToObject(snap, "o3_version", O3_VERSION);
 	add_host(snap, procfs_root);
 	add_gpus(snap, sysfs_root);
+	add_nvidia(snap, procfs_root);
 	/* knobs in o3's own environment: what a managed server would get */
 	knobs = cJSON_AddObjectToObject(snap, "client_env_knobs");
 	for (e = environ; *e; e++)

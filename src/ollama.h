@@ -100,8 +100,17 @@ void ollama_client_set_max_body(struct ollama_client *c, size_t bytes);
 
 /* ---- endpoints --------------------------------------------------------- */
 
-/* GET / and /api/version. version receives e.g. "0.33.0". */
+/* GET / and /api/version. version receives e.g. "0.33.0". It also notes
+ * whether the server is o3's simulator (ollama_client_simulator). */
 int ollama_version(struct ollama_client *c, char *version, size_t len, struct ollama_error *err);
+
+/*
+ * The X-O3-Simulator header of the last /api/version answer ("o3-sim;
+ * profile=strix-halo-64g"), or "" when the server did not send it: a real
+ * Ollama never does, so results measured where it is set are simulated.
+ */
+#define OLLAMA_SIMULATOR_HEADER "X-O3-Simulator"
+const char *ollama_client_simulator(const struct ollama_client *c);
 
 struct ollama_tag {
 	char name[256];

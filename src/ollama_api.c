@@ -40,6 +40,30 @@ static int not_object(const cJSON *doc, const char *what, struct ollama_error *e
 
 /* ---- version --------------------------------------------------------------- */
 
+/* The simulator's mark on the answer just received (headers are kept by
+ * libcurl until the next transfer on the handle). Control characters are
+ * dropped: the value goes into reports. */
+static void note_simulator(struct ollama_client *c)
+{
+	struct curl_header *h = NULL;
+	size_t i, j = 0;
+	c->simulator[0] = '\0';
+	if (curl_easy_header(c->easy, OLLAMA_SIMULATOR_HEADER, 0, CURLH_HEADER, -1, &h) != CURLHE_OK ||
+	    !h || !h->value)
+		return;
+	for (i = 0; h->value[i] && j + 1 < sizeof(c->simulator); i++)
+		if ((unsigned char)h->value[i] >= 0x20 && h->value[i] != 0x7f)
+			c->simulator[j++] = h->value[i];
+	c->simulator[j] = '\0';
+	if (!j) /* present but empty: still a simulator */
+		o3_strlcpy(c->simulator, "o3-sim", sizeof(c->simulator));
+}
+
+const char *ollama_client_simulator(const struct ollama_client *c)
+{
+	return c ? c->simulator : "";
+}
+
 int ollama_version(struct ollama_client *c, char *version, size_t len, struct ollama_error *err)
 {
 	cJSON *doc;
@@ -58,6 +82,7 @@ int ollama_version(struct ollama_client *c, char *version, size_t len, struct ol
 	}
 	o3_strlcpy(version, v->valuestring, len);
 	cJSON_Delete(doc);
+	note_simulator(c);
 	return 0;
 }
 

@@ -33,6 +33,7 @@ struct ollama_client {
 	struct ollama_timeouts to;
 	size_t max_body;
 	char errbuf[CURL_ERROR_SIZE];
+	char simulator[128];   /* OLLAMA_SIMULATOR_HEADER of /api/version, or "" */
 };
 
 /*

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze_usable.h"
 #include "clock.h"
+#include "identity.h"
 #include "load.h"
 #include "monitor.h"
 #include "msg.h"
@@ -70,6 +72,30 @@ static int ttft_median(const cJSON *trial, double *v)
 					  median(trial, "ttft_ms", v);
 }
 
+/* What the memory figure of a record measured, in words: "system memory"
+ * where the monitor had no GPU to read, never "GPU memory". */
+static const char *memory_words(const cJSON *rec)
+{
+	const char *d = cJSON_GetStringValue(get(get(get(rec, "monitor"), "memory"), "definition"));
+	if (!d)
+		d = cJSON_GetStringValue(get(get(rec, "memory"), "definition"));
+	if (d && !strcmp(d, "system_ram"))
+		return "system memory";
+	if (d && !strncmp(d, "unified", 7))
+		return "GPU memory (unified)";
+	return "GPU memory";
+}
+
+/* A load placed wholly in system memory is an offload only where the GPU
+ * was expected to hold it (the record says so: "gpu_expected"). */
+static int offloaded(const cJSON *t)
+{
+	const char *placement = cJSON_GetStringValue(get(t, "placement"));
+	if (!cJSON_IsTrue(get(get(t, "ps"), "offload")))
+		return 0;
+	return !placement || strcmp(placement, "cpu") || !cJSON_IsFalse(get(t, "gpu_expected"));
+}
+
 int optimize_meets(const cJSON *t, const struct suite_criteria *crit, int throughput_only,
 		   char *msg, size_t msglen)
 {
@@ -81,12 +107,16 @@ int optimize_meets(const cJSON *t, const struct suite_criteria *crit, int throug
 			 cJSON_GetStringValue(get(get(t, "error"), "message")) : "");
 		return 0;
 	}
-	if (cJSON_IsTrue(get(get(t, "ps"), "offload"))) {
+	if (offloaded(t)) {
 		double size = 0, vram = 0;
 		num(get(t, "ps"), "size_bytes", &size);
 		num(get(t, "ps"), "size_vram_bytes", &vram);
-		snprintf(msg, msglen, "partly offloaded to the CPU: %.0f%% of %.2f GiB on the GPU",
-			 size > 0 ? 100.0 * vram / size : 0.0, size / 1073741824.0);
+		if (vram <= 0)
+			snprintf(msg, msglen, "ran wholly on the CPU (size_vram 0 of %.2f GiB) although "
+				 "the machine has a GPU", size / 1073741824.0);
+		else
+			snprintf(msg, msglen, "partly offloaded to the CPU: %.0f%% of %.2f GiB on the GPU",
+				 100.0 * vram / size, size / 1073741824.0);
 		return 0;
 	}
 	if (!median(t, "decode_tps_server", &v) && !median(t, "decode_tps_client", &v)) {
@@ -99,8 +129,8 @@ int optimize_meets(const cJSON *t, const struct suite_criteria *crit, int throug
 		return 0;
 	}
 	if (num(get(get(t, "monitor"), "memory"), "peak_pct", &v) && v >= crit->gpu_memory_max_pct) {
-		snprintf(msg, msglen, "peak GPU memory %.1f%% is above the limit of %.0f%% by %.1f points",
-			 v, crit->gpu_memory_max_pct, v - crit->gpu_memory_max_pct);
+		snprintf(msg, msglen, "peak %s %.1f%% is above the limit of %.0f%% by %.1f points",
+			 memory_words(t), v, crit->gpu_memory_max_pct, v - crit->gpu_memory_max_pct);
 		return 0;
 	}
 	if (throughput_only)
@@ -125,6 +155,14 @@ struct step_arg {
 	cJSON *options;         /* the configuration (owned by the caller) */
 	long num_ctx;
 	int streams;
+	int gpu_expected;       /* the GPU should hold the model (see offloaded()) */
+	/* fills (depth points and fill-confirms) */
+	double fill_ratio;      /* of num_ctx; 0 = the suite's */
+	int num_predict;        /* 0 = the fill's default */
+	const char *phase;      /* the record's phase; NULL = "fill-confirm" */
+	int own_timeouts;       /* 1: timeouts below instead of the run's */
+	struct ollama_timeouts timeouts;
+	double step_timeout_s;  /* > 0: the step's own limit (real seconds) */
 };
 
 static struct monitor *step_monitor(struct optimize_ctx *ctx, struct ollama_client *c)
@@ -151,6 +189,9 @@ static void plan_for(struct plan_ctx *p, struct step_arg *a, struct ollama_clien
 	p->options = a->options;
 	p->keep_alive = "10m";
 	p->monitor = m;
+	p->has_gpu = a->gpu_expected;
+	p->phase = a->phase;
+	p->num_predict = a->num_predict;
 }
 
 /*
@@ -174,6 +215,19 @@ static cJSON *refused(struct step_arg *a, struct monitor *m, const char *phase)
 	return rec;
 }
 
+/* Where the load was placed, from /api/ps, and whether the GPU was expected
+ * to hold it: a load in system memory is no offload on a machine without a
+ * GPU (or whose GPU Ollama does not use). */
+static void add_placement(cJSON *rec, int gpu_expected)
+{
+	double size = 0, vram = 0;
+	const cJSON *ps = get(rec, "ps");
+	if (!rec || !num(ps, "size_bytes", &size) || !num(ps, "size_vram_bytes", &vram))
+		return;
+	cJSON_AddStringToObject(rec, "placement", vram >= size ? "gpu" : vram > 0 ? "partial" : "cpu");
+	cJSON_AddBoolToObject(rec, "gpu_expected", gpu_expected);
+}
+
 static void add_server_knobs(struct step_arg *a, cJSON *rec)
 {
 	if (rec && a->ctx->server_knobs)
@@ -192,8 +246,10 @@ static cJSON *probe_step(void *data)
 	plan_for(&p, a, c, m);
 	p.memory_max_pct = crit.gpu_memory_max_pct;
 	rec = refused(a, m, "ceiling-probe");
-	if (!rec)
+	if (!rec) {
 		rec = plan_probe_record(&p, a->num_ctx);
+		cJSON_AddBoolToObject(rec, "gpu_expected", a->gpu_expected);
+	}
 	add_server_knobs(a, rec);
 	monitor_free(m);
 	ollama_client_free(c);
@@ -203,12 +259,16 @@ static cJSON *probe_step(void *data)
 static cJSON *fill_step(void *data)
 {
 	struct step_arg *a = data;
-	struct ollama_client *c = ollama_client_new(&a->ctx->host, &a->ctx->timeouts);
+	struct ollama_client *c = ollama_client_new(&a->ctx->host,
+						    a->own_timeouts ? &a->timeouts : &a->ctx->timeouts);
 	struct ollama_error err;
 	struct plan_ctx p;
 	cJSON *rec = NULL;
 	plan_for(&p, a, c, NULL);
-	plan_fill_confirm(&p, a->num_ctx, a->ctx->suite->scenarios.fill_ratio, &rec, &err);
+	plan_fill_confirm(&p, a->num_ctx, a->fill_ratio > 0 ? a->fill_ratio :
+			  a->ctx->suite->scenarios.fill_ratio, &rec, &err);
+	if (rec && a->own_timeouts)
+		cJSON_AddNumberToObject(rec, "first_byte_timeout_ms", (double)a->timeouts.first_byte_ms);
 	add_server_knobs(a, rec);
 	ollama_client_free(c);
 	return rec;
@@ -235,6 +295,7 @@ static cJSON *trial_step(void *data)
 	if (!rec) {
 		const cJSON *alert;
 		trial_run(c, &spec, &rec, &err);
+		add_placement(rec, a->gpu_expected);
 		alert = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rec, "monitor"),
 							 "alert");
 		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(alert, "crossed")))
@@ -282,6 +343,10 @@ struct model_run {
 	int planned;       /* estimate of the model's steps, refined as the search learns */
 	int gone;          /* the server stopped answering */
 	int stopped;       /* SIGINT */
+	char idhash[17];   /* the identity every step is keyed by */
+	int gpu_unused;    /* a GPU machine whose Ollama put the first probe in system memory */
+	int n_probes;
+	double load_ms;    /* the last probe's load time: part of a fill's time */
 };
 
 static const cJSON *run_step(struct model_run *mr, const char *phase, const char *label,
@@ -306,9 +371,22 @@ static const cJSON *run_step(struct model_run *mr, const char *phase, const char
 			cJSON_AddNumberToObject(k, "streams", arg->streams);
 		if (mr->ctx->server_knobs)
 			cJSON_AddItemToObject(k, "server", cJSON_Duplicate(mr->ctx->server_knobs, 1));
-		key = step_key(mr->model, phase, k);
+		if (arg->fill_ratio > 0)
+			cJSON_AddNumberToObject(k, "fill_ratio", arg->fill_ratio);
+		if (arg->num_predict > 0)
+			cJSON_AddNumberToObject(k, "num_predict", arg->num_predict);
+		{
+			/* the identity last: a step measured under another one is
+			 * another step */
+			char *base = step_key(mr->model, phase, k);
+			struct strbuf sb = STRBUF_INIT;
+			strbuf_addf(&sb, "%s|id=%s", base, mr->idhash);
+			free(base);
+			key = strbuf_detach(&sb, NULL);
+		}
 		cJSON_Delete(k);
 	}
+	arg->gpu_expected = mr->ctx->has_gpu && !mr->gpu_unused;
 	if (mr->ctx->server_knobs) {
 		struct strbuf sk = STRBUF_INIT;
 		const cJSON *it;
@@ -323,7 +401,15 @@ static const cJSON *run_step(struct model_run *mr, const char *phase, const char
 	if (mr->ctx->progress)
 		mr->ctx->progress(mr->ctx->progress_data, mr->model, phase, mr->done,
 				  mr->planned > mr->done ? mr->planned : mr->done + 1);
-	rec = step_run(mr->ctx->steps, name, key, fn, arg);
+	{
+		/* a fill sized from the measured prefill may need longer than the
+		 * suite's step limit; never shorter */
+		double saved = mr->ctx->steps->timeout_s;
+		if (saved > 0 && arg->step_timeout_s > saved)
+			mr->ctx->steps->timeout_s = arg->step_timeout_s;
+		rec = step_run(mr->ctx->steps, name, key, fn, arg);
+		mr->ctx->steps->timeout_s = saved;
+	}
 	free(key);
 	mr->done++;
 	if (server_gone(rec))
@@ -334,7 +420,7 @@ static const cJSON *run_step(struct model_run *mr, const char *phase, const char
 static int probe_cb(long num_ctx, enum ceiling_outcome *outcome, void *data)
 {
 	struct model_run *mr = data;
-	struct step_arg a = { mr->ctx, mr->model, cJSON_Duplicate(mr->base, 1), num_ctx, 0 };
+	struct step_arg a = { .ctx = mr->ctx, .model = mr->model, .options = cJSON_Duplicate(mr->base, 1), .num_ctx = num_ctx };
 	char label[64];
 	const cJSON *rec;
 	int rc;
@@ -346,7 +432,244 @@ static int probe_cb(long num_ctx, enum ceiling_outcome *outcome, void *data)
 	rc = plan_probe_outcome(rec, outcome);
 	if (rc)
 		mr->gone = 1;
+	{
+		const char *placement = cJSON_GetStringValue(get(rec, "placement"));
+		double ms;
+		/* on a GPU machine, a first (small) probe wholly in system memory
+		 * means Ollama does not use the GPU at all: from there on the limit
+		 * is system memory, and that is a finding of its own */
+		if (!rc && mr->n_probes == 0 && mr->ctx->has_gpu && placement &&
+		    !strcmp(placement, "cpu") && *outcome == CEILING_OFFLOAD)
+			mr->gpu_unused = 1;
+		if (!rc && mr->gpu_unused && placement && !strcmp(placement, "cpu") &&
+		    *outcome == CEILING_OFFLOAD)
+			*outcome = CEILING_FITS;
+		if (num(rec, "load_ms", &ms))
+			mr->load_ms = ms;
+	}
+	mr->n_probes++;
 	return rc;
+}
+
+/* ---- the usable context ------------------------------------------------- */
+
+/*
+ * One fill at num_ctx: a depth point (phase "depth", ratio of num_ctx) or a
+ * fill-confirm. Its first-byte timeout, and the step's limit, come from the
+ * prefill already measured (never shorter than the suite's): a fill that
+ * takes long is slow, not broken, and a timeout is never a memory verdict.
+ */
+static const cJSON *fill_at(struct model_run *mr, const char *phase, long num_ctx, double ratio,
+			    int num_predict, const struct depth_point *pts, size_t npts)
+{
+	struct step_arg a = { .ctx = mr->ctx, .model = mr->model, .options = cJSON_Duplicate(mr->base, 1), .num_ctx = num_ctx };
+	char label[96];
+	const cJSON *rec;
+	double pred = usable_prefill_ms(pts, npts, ratio * (double)num_ctx);
+
+	a.phase = phase;
+	a.fill_ratio = ratio;
+	a.num_predict = num_predict;
+	if (pred > 0) {
+		/* three times the prediction, the load twice, a minute to spare */
+		double fb = 3.0 * pred + 2.0 * mr->load_ms + 60000.0;
+		a.own_timeouts = 1;
+		a.timeouts = mr->ctx->timeouts;
+		if (a.timeouts.first_byte_ms > 0 && fb > (double)a.timeouts.first_byte_ms)
+			a.timeouts.first_byte_ms = (long)fb;
+		if (a.timeouts.total_ms > 0 && 2.0 * fb > (double)a.timeouts.total_ms)
+			a.timeouts.total_ms = (long)(2.0 * fb);
+		/* Check's limit is in real seconds: the clock may run scaled */
+		a.step_timeout_s = (1.5 * fb / 1000.0 + 120.0) * clock_time_scale();
+	}
+	if (ratio > 0)
+		snprintf(label, sizeof(label), "num_ctx=%ld,depth=%.0f", num_ctx, ratio * (double)num_ctx);
+	else
+		snprintf(label, sizeof(label), "num_ctx=%ld", num_ctx);
+	rec = run_step(mr, phase, label, fill_step, &a);
+	cJSON_Delete(a.options);
+	return rec;
+}
+
+/* A fill's record as a depth point: 0, or -1 when it measured no decode. */
+static int depth_point_of(const cJSON *rec, struct depth_point *p)
+{
+	double v;
+	memset(p, 0, sizeof(*p));
+	if (!is_ok(rec) || !num(rec, "decode_tps_server", &p->decode_tps) ||
+	    !num(rec, "prompt_tokens", &p->depth))
+		return -1;
+	if (num(rec, "prefill_ms", &v))
+		p->prefill_ms = v;
+	return 0;
+}
+
+static void add_depth_json(cJSON *arr, const cJSON *rec, const struct depth_point *p)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "depth", p->depth);
+	cJSON_AddNumberToObject(o, "decode_tps", p->decode_tps);
+	if (p->prefill_ms > 0)
+		cJSON_AddNumberToObject(o, "prefill_ms", p->prefill_ms);
+	cJSON_AddStringToObject(o, "id", cJSON_GetStringValue(get(rec, "id")) ?
+				cJSON_GetStringValue(get(rec, "id")) : "");
+	cJSON_AddItemToArray(arr, o);
+}
+
+static long round_down(long v, long res)
+{
+	return v > 0 ? v / res * res : 0;
+}
+
+/* Failures that say nothing of the context: a smaller one cannot fix them. */
+static int not_a_verdict(const cJSON *rec)
+{
+	const char *cls = error_class(rec);
+	return cls && (!strcmp(cls, "client_timeout") || !strcmp(cls, "unreachable") ||
+		       !strcmp(cls, "busy") || !strcmp(cls, "harness_crash") ||
+		       !strcmp(cls, "refused"));
+}
+
+/*
+ * The usable context below the load-only ceiling L: decode speed at two
+ * depths of a context loaded at L gives the line of time per token against
+ * depth; the line predicts the largest context whose fill still decodes at
+ * the floor; fill-confirms (the needle found, the speed at fill measured)
+ * prove it, moving by the line's prediction or by bisection, never one
+ * resolution step at a time, and only for a reason a smaller context can
+ * fix. Returns the usable context (0: none proven).
+ */
+static long usable_phase(struct model_run *mr, long L, long res, cJSON *c)
+{
+	const double fill = mr->ctx->suite->scenarios.fill_ratio;
+	const double floor_tps = mr->crit.decode_tps_min;
+	struct depth_point pts[8];
+	size_t npts = 0;
+	cJSON *depths = cJSON_AddArrayToObject(c, "depth_points");
+	cJSON *u = cJSON_AddObjectToObject(c, "usable");
+	const cJSON *good = NULL;
+	long lo = 0, hi = L + res, cand = L, predicted = L;
+	double a, b;
+	int fills = 0;
+	const char *limited = "memory";
+	char why[512] = "";
+
+	if (res <= 0)
+		res = 1024;
+	/* two depths well apart, cheap next to the fill they predict */
+	if (fill * (double)L > 4.0 * 2048.0) {
+		double d[2] = { 2048.0, fill * (double)L < 8.0 * 8192.0 ? fill * (double)L / 4.0 :
+				(double)L / 8.0 };
+		size_t i;
+		if (d[1] < 8192.0)
+			d[1] = 8192.0;
+		for (i = 0; i < 2 && !mr->stopped && !mr->gone; i++) {
+			const cJSON *rec = fill_at(mr, "depth", L, d[i] / (double)L, 32, pts, npts);
+			if (rec && !depth_point_of(rec, &pts[npts])) {
+				add_depth_json(depths, rec, &pts[npts]);
+				npts++;
+			}
+		}
+	}
+	if (!usable_fit(pts, npts, &a, &b)) {
+		predicted = usable_predict(a, b, floor_tps, fill, res, L);
+		cJSON_AddNumberToObject(u, "fit_s_per_token", a);
+		cJSON_AddNumberToObject(u, "fit_s_per_token_per_depth", b);
+		cJSON_AddNumberToObject(u, "predicted", (double)predicted);
+		if (predicted <= 0) {
+			snprintf(why, sizeof(why), "decode falls below %.1f tok/s before any context's "
+				 "%.0f %% fill (predicted from %zu depths)", floor_tps, fill * 100, npts);
+			limited = "speed";
+			predicted = res; /* prove it with the smallest */
+		}
+		cand = predicted;
+	}
+	while (fills < 5 && cand >= res && !mr->stopped && !mr->gone) {
+		const cJSON *rec = fill_at(mr, "fill-confirm", cand, 0, 0, pts, npts);
+		struct depth_point pt;
+		double tps = 0;
+		int v, ok;
+		if (!rec)
+			break;
+		fills++;
+		v = plan_fill_verdict(rec);
+		num(rec, "decode_tps_server", &tps);
+		if (v < 0 && not_a_verdict(rec)) {
+			snprintf(why, sizeof(why), "the fill at num_ctx=%ld did not finish: %s: %s (not a "
+				 "memory verdict; the context stays unproven)", cand, error_class(rec),
+				 cJSON_GetStringValue(get(get(rec, "error"), "message")) ?
+				 cJSON_GetStringValue(get(get(rec, "error"), "message")) : "");
+			limited = "unproven";
+			break;
+		}
+		ok = v == 1 || (v == 0 && !mr->crit.needle);
+		if (!depth_point_of(rec, &pt) && npts < ARRAY_SIZE(pts))
+			pts[npts++] = pt;
+		if (ok && tps >= floor_tps) {
+			lo = cand;
+			good = rec;
+		} else {
+			hi = cand;
+			if (v < 0) {
+				snprintf(why, sizeof(why), "%s at num_ctx=%ld",
+					 cJSON_GetStringValue(get(get(rec, "error"), "message")) ?
+					 cJSON_GetStringValue(get(get(rec, "error"), "message")) : "failed", cand);
+				limited = "memory";
+			} else if (!ok) {
+				snprintf(why, sizeof(why), "the needle was not found at num_ctx=%ld", cand);
+				limited = "needle";
+			} else {
+				snprintf(why, sizeof(why), "decode %.1f tok/s at %.0f %% fill of num_ctx=%ld is "
+					 "below the floor of %.1f tok/s", tps, fill * 100, cand, floor_tps);
+				limited = "speed";
+			}
+		}
+		if (hi - lo <= res)
+			break;
+		/* the next candidate: the line's prediction within (lo, hi), else
+		 * the middle; after a success only a clearly higher prediction is
+		 * worth another fill */
+		{
+			long next = -1, mid = round_down((lo + hi) / 2, res);
+			if (!usable_fit(pts, npts, &a, &b) && (v >= 0 || !strcmp(limited, "speed")))
+				next = usable_predict(a, b, floor_tps, fill, res, hi - res);
+			if (lo == cand) {
+				if (next < lo + 2 * res)
+					break;
+			} else if (next <= lo || next >= hi) {
+				next = mid;
+			}
+			if (next <= lo || next >= hi || next < res)
+				break;
+			cand = next;
+		}
+	}
+	cJSON_AddNumberToObject(u, "num_ctx", (double)lo);
+	cJSON_AddNumberToObject(u, "fill_ratio", fill);
+	cJSON_AddNumberToObject(u, "floor_tps", floor_tps);
+	cJSON_AddNumberToObject(u, "fills", fills);
+	if (lo > 0 && lo < L && strcmp(limited, "unproven"))
+		cJSON_AddStringToObject(u, "limited_by", limited);
+	else if (lo == L)
+		cJSON_AddStringToObject(u, "limited_by", "memory");
+	if (good) {
+		double v;
+		cJSON_AddStringToObject(c, "fill_confirm_id", cJSON_GetStringValue(get(good, "id")) ?
+					cJSON_GetStringValue(get(good, "id")) : "");
+		if (num(good, "decode_tps_server", &v)) {
+			cJSON_AddNumberToObject(c, "decode_tps_at_fill", v);
+			cJSON_AddNumberToObject(u, "decode_tps_at_fill", v);
+		}
+		if (num(good, "ttft_ms", &v))
+			cJSON_AddNumberToObject(u, "ttft_ms_at_fill", v);
+		if (num(good, "ttft_server_ms", &v))
+			cJSON_AddNumberToObject(u, "ttft_server_ms_at_fill", v);
+		if (num(good, "prompt_tokens", &v))
+			cJSON_AddNumberToObject(u, "fill_tokens", v);
+	}
+	if (why[0])
+		cJSON_AddStringToObject(c, lo > 0 ? "usable_note" : "fill_confirm_miss", why);
+	return lo;
 }
 
 /* ---- the phases --------------------------------------------------------- */
@@ -357,8 +680,8 @@ static long ceiling_phase(struct model_run *mr, long trained, cJSON *summary)
 	struct ceiling_params p;
 	struct ceiling_result r;
 	cJSON *c = cJSON_AddObjectToObject(summary, "ceiling"), *probes;
-	long confirmed = 0, n;
-	int i, tries;
+	long confirmed = 0;
+	int i;
 
 	ceiling_params_default(&p);
 	p.start = s->search.start;
@@ -379,37 +702,20 @@ static long ceiling_phase(struct model_run *mr, long trained, cJSON *summary)
 		cJSON_AddStringToObject(o, "outcome", ceiling_outcome_name(r.probes[i].outcome));
 		cJSON_AddItemToArray(probes, o);
 	}
-	/* fill-confirm: step down by the resolution while it fails */
-	for (n = r.ceiling, tries = 0; n > 0 && tries < 4; n -= p.resolution, tries++) {
-		struct step_arg a = { mr->ctx, mr->model, cJSON_Duplicate(mr->base, 1), n, 0 };
-		char label[64];
-		const cJSON *rec;
-		int v;
-		snprintf(label, sizeof(label), "num_ctx=%ld", n);
-		rec = run_step(mr, "fill-confirm", label, fill_step, &a);
-		cJSON_Delete(a.options);
-		if (!rec)
-			return -1;
-		v = plan_fill_verdict(rec);
-		cJSON_DeleteItemFromObjectCaseSensitive(c, "fill_confirm_miss");
-		if (v < 0 || (v == 0 && mr->crit.needle)) {
-			char why[400];
-			snprintf(why, sizeof(why), "%s at num_ctx=%ld",
-				 v < 0 ? (cJSON_GetStringValue(get(get(rec, "error"), "message")) ?
-					  cJSON_GetStringValue(get(get(rec, "error"), "message")) : "failed") :
-				 "the needle was not found", n);
-			cJSON_AddStringToObject(c, "fill_confirm_miss", why);
-		}
-		if (v == 1 || (v == 0 && !mr->crit.needle)) {
-			double tps;
-			confirmed = n;
-			cJSON_AddStringToObject(c, "fill_confirm_id", cJSON_GetStringValue(get(rec, "id")) ?
-						cJSON_GetStringValue(get(rec, "id")) : "");
-			if (num(rec, "decode_tps_server", &tps))
-				cJSON_AddNumberToObject(c, "decode_tps_at_fill", tps);
-			break;
-		}
+	cJSON_AddNumberToObject(c, "loads_up_to", (double)r.ceiling);
+	if (mr->gpu_unused)
+		cJSON_AddStringToObject(c, "placement", "cpu (GPU present, unused by Ollama)");
+	else if (!mr->ctx->has_gpu)
+		cJSON_AddStringToObject(c, "placement", "cpu (no GPU)");
+	else
+		cJSON_AddStringToObject(c, "placement", "gpu");
+	cJSON_AddStringToObject(c, "memory", mr->ctx->has_gpu && !mr->gpu_unused ? "GPU memory" :
+				"system memory");
+	if (mr->stopped || mr->gone || r.ceiling <= 0) {
+		cJSON_AddNumberToObject(c, "confirmed", 0);
+		return 0;
 	}
+	confirmed = usable_phase(mr, r.ceiling, p.resolution, c);
 	cJSON_AddNumberToObject(c, "confirmed", (double)confirmed);
 	return confirmed;
 }
@@ -502,7 +808,7 @@ static void trials_phase(struct model_run *mr, const struct suite_knob **knobs, 
 	for (i = 0; i < nctx && !mr->stopped && !mr->gone; i++) {
 		memset(idx, 0, sizeof(idx));
 		for (;;) {
-			struct step_arg a = { mr->ctx, mr->model, cJSON_CreateObject(), ctxs[i], 0 };
+			struct step_arg a = { .ctx = mr->ctx, .model = mr->model, .options = cJSON_CreateObject(), .num_ctx = ctxs[i] };
 			struct strbuf label = STRBUF_INIT;
 			const cJSON *rec;
 			size_t k;
@@ -666,8 +972,9 @@ static void stability_phase(struct model_run *mr, cJSON *summary, cJSON *gates)
 		if (!p)
 			continue;
 		for (i = 0; i < nl && !mr->stopped && !mr->gone; i++) {
-			struct step_arg a = { mr->ctx, mr->model, cJSON_Duplicate(get(p, "options"), 1),
-					      0, levels[i] };
+			struct step_arg a = { .ctx = mr->ctx, .model = mr->model,
+					      .options = cJSON_Duplicate(get(p, "options"), 1),
+					      .streams = levels[i] };
 			const cJSON *rec, *ctx = get(a.options, "num_ctx");
 			char label[96], msg[400], what[128];
 			double ok = 0, oom = 0;
@@ -707,6 +1014,111 @@ static void stability_phase(struct model_run *mr, cJSON *summary, cJSON *gates)
 	}
 }
 
+/* The model's digest as /api/tags lists it ("name" or "name:latest"). */
+static void model_digest(struct ollama_client *c, const char *model, char *out, size_t len)
+{
+	struct ollama_tag *tags = NULL;
+	struct ollama_error err;
+	size_t n = 0, i, ml = strlen(model);
+	out[0] = '\0';
+	if (ollama_tags(c, &tags, &n, &err))
+		return;
+	for (i = 0; i < n && !out[0]; i++)
+		if (!strcmp(tags[i].name, model) ||
+		    (!strchr(model, ':') && !strncmp(tags[i].name, model, ml) &&
+		     !strcmp(tags[i].name + ml, ":latest")))
+			snprintf(out, len, "%s", tags[i].digest);
+	free(tags);
+}
+
+/*
+ * The identity of this model's measurements (identity.h): recorded once in
+ * the log, part of every step's key. When the log holds the model's steps
+ * under another identity only, say what changed: they are measured again.
+ */
+static void take_identity(struct model_run *mr, cJSON *sum)
+{
+	struct optimize_ctx *ctx = mr->ctx;
+	cJSON *id = cJSON_CreateObject(), *rec;
+	const cJSON *it, *prev = NULL;
+	char version[64] = "", digest[128], key[600], prefix[520];
+	struct ollama_error err;
+	const char *sim;
+	size_t plen;
+
+	if (ollama_version(ctx->client, version, sizeof(version), &err))
+		version[0] = '\0';
+	sim = ollama_client_simulator(ctx->client);
+	model_digest(ctx->client, mr->model, digest, sizeof(digest));
+	cJSON_AddNumberToObject(id, "schema", RECORD_SCHEMA_VERSION);
+	cJSON_AddStringToObject(id, "ollama_version", version[0] ? version : "unknown");
+	cJSON_AddBoolToObject(id, "simulated", sim[0] != '\0');
+	if (sim[0])
+		cJSON_AddStringToObject(id, "simulator", sim);
+	cJSON_AddStringToObject(id, "model", mr->model);
+	if (digest[0])
+		cJSON_AddStringToObject(id, "model_digest", digest);
+	cJSON_AddItemToObject(id, "machine", ctx->machine ? cJSON_Duplicate(ctx->machine, 1) :
+			      cJSON_CreateObject());
+	if (ctx->server_knobs) {
+		cJSON_AddItemToObject(id, "server_knobs", cJSON_Duplicate(ctx->server_knobs, 1));
+		cJSON_AddStringToObject(id, "server_knobs_source", "managed");
+	} else if (ctx->found_knobs) {
+		cJSON_AddItemToObject(id, "server_knobs", cJSON_Duplicate(ctx->found_knobs, 1));
+		cJSON_AddStringToObject(id, "server_knobs_source", "process");
+	} else {
+		cJSON_AddItemToObject(id, "server_knobs", cJSON_CreateObject());
+		cJSON_AddStringToObject(id, "server_knobs_source", "unknown");
+	}
+	{
+		const struct suite *s = ctx->suite;
+		cJSON *m = cJSON_AddObjectToObject(id, "measurement");
+		cJSON_AddNumberToObject(m, "warmup", (double)s->warmup);
+		cJSON_AddNumberToObject(m, "repetitions", (double)s->repetitions);
+		cJSON_AddNumberToObject(m, "interactive_prompt_tokens",
+					(double)s->scenarios.interactive_prompt_tokens);
+		cJSON_AddNumberToObject(m, "fill_ratio", s->scenarios.fill_ratio);
+		cJSON_AddNumberToObject(m, "stability_requests", (double)s->stability.requests);
+	}
+	identity_hash(id, mr->idhash, sizeof(mr->idhash));
+	cJSON_AddStringToObject(id, "hash", mr->idhash);
+	cJSON_AddItemToObject(sum, "identity", cJSON_Duplicate(id, 1));
+
+	snprintf(prefix, sizeof(prefix), "%s|identity|", mr->model);
+	plen = strlen(prefix);
+	snprintf(key, sizeof(key), "%s%s", prefix, mr->idhash);
+	if (!step_find(ctx->steps, key)) {
+		/* the newest other identity of this model in the log */
+		cJSON_ArrayForEach(it, ctx->steps->index) {
+			const char *t = cJSON_GetStringValue(get(it, "time_utc"));
+			if (strncmp(it->string, prefix, plen) || !t)
+				continue;
+			if (!prev || strcmp(t, cJSON_GetStringValue(get(prev, "time_utc"))) > 0)
+				prev = it;
+		}
+		if (prev) {
+			struct strbuf sb = STRBUF_INIT;
+			cJSON *ch = cJSON_AddObjectToObject(sum, "identity_change");
+			identity_describe_change(get(prev, "identity"), id, &sb);
+			cJSON_AddStringToObject(ch, "what", sb.buf);
+			cJSON_AddStringToObject(ch, "previous_hash",
+						cJSON_GetStringValue(get(get(prev, "identity"), "hash")) ?
+						cJSON_GetStringValue(get(get(prev, "identity"), "hash")) : "");
+			note("%s: measured before under another identity (%s): measuring again", mr->model,
+			     sb.buf);
+			strbuf_release(&sb);
+		}
+		rec = record_begin(mr->model, "identity");
+		if (ctx->server_knobs)
+			cJSON_AddItemToObject(rec, "server_knobs", cJSON_Duplicate(ctx->server_knobs, 1));
+		cJSON_AddItemToObject(rec, "identity", id);
+		id = NULL;
+		if (step_note(ctx->steps, key, rec))
+			warning("cannot append the identity of '%s' to the log", mr->model);
+	}
+	cJSON_Delete(id);
+}
+
 int optimize_model(struct optimize_ctx *ctx, const char *model, cJSON **summary,
 		   struct ollama_error *err)
 {
@@ -716,6 +1128,7 @@ int optimize_model(struct optimize_ctx *ctx, const char *model, cJSON **summary,
 	cJSON *sum = cJSON_CreateObject(), *gates, *crit;
 	double params_b = -1;
 	long trained, ceiling = 0, cap = -1;
+	int executed0;
 	size_t nk, i;
 	char msg[512];
 
@@ -723,6 +1136,8 @@ int optimize_model(struct optimize_ctx *ctx, const char *model, cJSON **summary,
 	cJSON_AddStringToObject(sum, "model", model);
 	if (ctx->server_knobs)
 		cJSON_AddItemToObject(sum, "server_knobs", cJSON_Duplicate(ctx->server_knobs, 1));
+	executed0 = ctx->steps->executed;
+	take_identity(&mr, sum);
 	if (ollama_show(ctx->client, model, &show, err)) {
 		/* a model of the suite that the server lacks is a failed gate of
 		 * its own, so that CI sees it */
@@ -745,9 +1160,19 @@ int optimize_model(struct optimize_ctx *ctx, const char *model, cJSON **summary,
 
 	nk = suite_knobs_for(ctx->suite, model, params_b, knobs, ARRAY_SIZE(knobs));
 	mr.base = cJSON_CreateObject();
-	for (i = 0; i < nk; i++)
-		if (knobs[i]->kind == SUITE_KNOB_LOAD && strcmp(knobs[i]->name, "num_ctx"))
-			ollama_option_add(mr.base, knobs[i]->name, knobs[i]->values[0], msg, sizeof(msg));
+	for (i = 0; i < nk; i++) {
+		size_t v = 0, j;
+		if (knobs[i]->kind != SUITE_KNOB_LOAD || !strcmp(knobs[i]->name, "num_ctx"))
+			continue;
+		/* probes and fills at the largest micro-batch: its compute buffer
+		 * is the largest, so the ceiling holds for every batch the trials
+		 * use, and a fill at a large batch runs at a sane speed */
+		if (!strcmp(knobs[i]->name, "num_batch"))
+			for (j = 1; j < knobs[i]->n_values; j++)
+				if (knobs[i]->ints[j] > knobs[i]->ints[v])
+					v = j;
+		ollama_option_add(mr.base, knobs[i]->name, knobs[i]->values[v], msg, sizeof(msg));
+	}
 
 	{
 		/* a first estimate: gallop and bisect, one fill, the knob grid at two
@@ -799,6 +1224,14 @@ int optimize_model(struct optimize_ctx *ctx, const char *model, cJSON **summary,
 	}
 	cJSON_Delete(mr.base);
 	cJSON_AddBoolToObject(sum, "complete", !mr.stopped && !mr.gone);
+	if (get(sum, "identity_change"))
+		cJSON_AddNumberToObject(cJSON_GetObjectItemCaseSensitive(sum, "identity_change"), "steps_measured_again",
+					ctx->steps->executed - executed0);
+	if (mr.gpu_unused)
+		cJSON_AddStringToObject(sum, "finding",
+			"Ollama did not use the GPU: the first load sat wholly in system memory "
+			"(size_vram 0) on a machine with a GPU; its GPU runtime (driver, ROCm, CUDA or "
+			"Vulkan) was probably not found. Every figure here is of the CPU.");
 	if (mr.gone) {
 		ollama_error_set(err, OLLAMA_ERR_UNREACHABLE, 0,
 				 "the server stopped answering while '%s' was measured", model);

@@ -34,6 +34,12 @@ struct optimize_ctx {
 					  part of every step's key and record; NULL otherwise */
 	double memory_limit_pct;       /* refuse a load when GPU memory is already at this
 					  percent (checked before every probe and trial); 0 = none */
+	/* identity (identity.h): the machine as the run found it, and in
+	 * external mode the server's knobs as read from its process (NULL when
+	 * they could not be read) */
+	const cJSON *machine;
+	const cJSON *found_knobs;
+	int has_gpu;                   /* the machine has a GPU that Ollama could use */
 	/* progress: called before each step (may be NULL) */
 	void (*progress)(void *data, const char *model, const char *phase, int done, int planned);
 	void *progress_data;

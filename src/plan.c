@@ -94,8 +94,9 @@ cJSON *plan_probe_record(struct plan_ctx *ctx, long num_ctx)
 		cJSON_AddBoolToObject(ps, "offload", vram < size);
 		if (nctx >= 0)
 			cJSON_AddNumberToObject(ps, "context_length", (double)nctx);
+		cJSON_AddStringToObject(rec, "placement", vram >= size ? "gpu" : vram > 0 ? "partial" : "cpu");
 		pct = memory_pct(ctx, rec);
-		if (vram < size)
+		if (vram < size && (vram > 0 || ctx->has_gpu))
 			outcome = CEILING_OFFLOAD;
 		else if (ctx->memory_max_pct > 0 && pct > ctx->memory_max_pct)
 			outcome = CEILING_OVER_LIMIT;
@@ -158,7 +159,7 @@ int plan_find_ceiling(struct plan_ctx *ctx, const struct ceiling_params *params,
 int plan_fill_confirm(struct plan_ctx *ctx, long num_ctx, double fill_ratio, cJSON **record,
 		      struct ollama_error *err)
 {
-	cJSON *rec = base_record(ctx, "fill-confirm", num_ctx);
+	cJSON *rec = base_record(ctx, ctx->phase ? ctx->phase : "fill-confirm", num_ctx);
 	cJSON *opts = cJSON_GetObjectItemCaseSensitive(rec, "options");
 	struct ollama_gen_request req = { .model = ctx->model, .options = opts, .stream = 1,
 					  .keep_alive = ctx->keep_alive, .think = -1 };
@@ -179,7 +180,8 @@ int plan_fill_confirm(struct plan_ctx *ctx, long num_ctx, double fill_ratio, cJS
 	ollama_gen_result_release(&res);
 	free(prompt);
 
-	cJSON_ReplaceItemInObject(opts, "num_predict", cJSON_CreateNumber(16));
+	cJSON_ReplaceItemInObject(opts, "num_predict",
+				  cJSON_CreateNumber(ctx->num_predict > 0 ? ctx->num_predict : 16));
 	prompt = prompt_build_needle(prompt_chars_for(&cal, target), 7, prompt_nonce(), 0.05, &word);
 	req.prompt = prompt;
 	cJSON_AddNumberToObject(rec, "fill_ratio", fill_ratio);
@@ -198,9 +200,19 @@ int plan_fill_confirm(struct plan_ctx *ctx, long num_ctx, double fill_ratio, cJS
 		if (res.eval_count > 0 && res.eval_duration_ns > 0)
 			cJSON_AddNumberToObject(rec, "decode_tps_server",
 				(double)res.eval_count / ((double)res.eval_duration_ns / 1e9));
-		if (res.prompt_eval_count > 0 && res.prompt_eval_duration_ns > 0)
+		if (res.prompt_eval_count > 0 && res.prompt_eval_duration_ns > 0) {
 			cJSON_AddNumberToObject(rec, "prefill_tps",
 				(double)res.prompt_eval_count / ((double)res.prompt_eval_duration_ns / 1e9));
+			cJSON_AddNumberToObject(rec, "prefill_ms", (double)res.prompt_eval_duration_ns / 1e6);
+		}
+		/* TTFT as the server counts it (prefill and one token), the figure
+		 * that a simulator's time scale leaves alone */
+		if (res.prompt_eval_duration_ns > 0 && res.eval_count > 0 && res.eval_duration_ns > 0)
+			cJSON_AddNumberToObject(rec, "ttft_server_ms",
+				((double)res.prompt_eval_duration_ns +
+				 (double)res.eval_duration_ns / (double)res.eval_count) / 1e6);
+		if (res.done_reason[0])
+			cJSON_AddStringToObject(rec, "done_reason", res.done_reason);
 		cJSON_AddStringToObject(rec, "needle", word);
 		cJSON_AddBoolToObject(rec, "needle_found", found);
 		cJSON_AddStringToObject(rec, "answer", res.response);

@@ -23,6 +23,13 @@ struct plan_ctx {
 	struct monitor *monitor;  /* NULL = no memory figure beyond /api/ps */
 	double memory_max_pct;    /* GPU memory above this is CEILING_OVER_LIMIT; 0 = no check */
 	struct record_log *log;   /* every probe is appended here when not NULL */
+	/* Where a load that Ollama placed wholly in system memory (size_vram 0)
+	 * stands: 0 (a machine without a GPU) = "cpu" placement, the limit is
+	 * system memory and the probe fits; 1 (a GPU machine) = offload. The
+	 * record says "placement" either way ("gpu", "partial", "cpu"). */
+	int has_gpu;
+	const char *phase;        /* the fill's record phase; NULL = "fill-confirm" */
+	int num_predict;          /* tokens the fill asks for; 0 = 16 */
 };
 
 /* One load-only probe at num_ctx (for ceiling_search): plan_probe_record,

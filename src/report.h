@@ -18,8 +18,11 @@
  * tab/newline dropped (XML 1.0 cannot hold them). Malloced. */
 char *report_xml_escape(const char *s);
 
-/* JUnit XML of the step results (step_runner.results) into path. 0 or -1. */
-int report_junit_write(const char *path, const char *suite_name, const cJSON *results);
+/* JUnit XML of the step results (step_runner.results) into path, with
+ * properties (an object of strings and booleans: the run's identity; NULL
+ * for none) on the test suite. 0 or -1. */
+int report_junit_write(const char *path, const char *suite_name, const cJSON *results,
+		       const cJSON *properties);
 
 /* The run's Markdown summary (all models) into path. 0 or -1. */
 int report_md_write(const char *path, const char *suite_name, const cJSON *models,

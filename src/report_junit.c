@@ -49,7 +49,8 @@ static void split_name(const char *full, char **classname, char **name)
 	*name = xstrdup(last + 1);
 }
 
-int report_junit_write(const char *path, const char *suite_name, const cJSON *results)
+int report_junit_write(const char *path, const char *suite_name, const cJSON *results,
+		       const cJSON *properties)
 {
 	FILE *fp = fopen(path, "w");
 	const cJSON *r;
@@ -76,11 +77,27 @@ int report_junit_write(const char *path, const char *suite_name, const cJSON *re
 	gethostname(host, sizeof(host) - 1);
 	fprintf(fp, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
 	esc = report_xml_escape(suite_name);
-	fprintf(fp, "  <testsuite name=\"o3.%s\" tests=\"%d\" failures=\"%d\" errors=\"%d\" "
+	/* simulated results say so where every CI dashboard shows them */
+	fprintf(fp, "  <testsuite name=\"o3.%s%s\" tests=\"%d\" failures=\"%d\" errors=\"%d\" "
 		    "time=\"%.3f\" timestamp=\"%s\" hostname=\"%s\" id=\"0\" package=\"o3\">\n",
-		esc, tests, failures, errors, total, stamp, host);
+		esc, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(properties, "simulated")) ?
+		" [SIMULATED]" : "", tests, failures, errors, total, stamp, host);
 	free(esc);
-	fprintf(fp, "    <properties/>\n");
+	if (cJSON_GetArraySize(properties)) {
+		const cJSON *p;
+		fprintf(fp, "    <properties>\n");
+		cJSON_ArrayForEach(p, properties) {
+			char *pn = report_xml_escape(p->string);
+			char *pv = report_xml_escape(cJSON_IsString(p) ? p->valuestring :
+						     cJSON_IsTrue(p) ? "true" : cJSON_IsFalse(p) ? "false" : "");
+			fprintf(fp, "      <property name=\"%s\" value=\"%s\"/>\n", pn, pv);
+			free(pn);
+			free(pv);
+		}
+		fprintf(fp, "    </properties>\n");
+	} else {
+		fprintf(fp, "    <properties/>\n");
+	}
 	cJSON_ArrayForEach(r, results) {
 		char *cls, *name, *ecls, *ename, *emsg;
 		const char *st = str(r, "status");

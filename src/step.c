@@ -40,7 +40,7 @@ START_TEST(step_case)
 END_TEST
 
 /* cJSON has no sorted printer: sort a copy's keys, recursively. */
-static cJSON *sorted_copy(const cJSON *o)
+cJSON *step_sorted_copy(const cJSON *o)
 {
 	cJSON *copy, *it;
 	size_t n = 0, i, j;
@@ -61,14 +61,14 @@ static cJSON *sorted_copy(const cJSON *o)
 			items[j - 1] = t;
 		}
 	for (i = 0; i < n; i++)
-		cJSON_AddItemToObject(copy, items[i]->string, sorted_copy(items[i]));
+		cJSON_AddItemToObject(copy, items[i]->string, step_sorted_copy(items[i]));
 	free(items);
 	return copy;
 }
 
 char *step_key(const char *model, const char *phase, const cJSON *options)
 {
-	cJSON *s = sorted_copy(options ? options : NULL);
+	cJSON *s = step_sorted_copy(options ? options : NULL);
 	char *opts = s ? cJSON_PrintUnformatted(s) : NULL;
 	struct strbuf sb = STRBUF_INIT;
 	strbuf_addf(&sb, "%s|%s|%s", model, phase, opts ? opts : "{}");
@@ -288,6 +288,22 @@ const cJSON *step_run(struct step_runner *r, const char *name, const char *key, 
 	r->executed++;
 	cJSON_AddItemToObject(r->index, key, rec);
 	return rec;
+}
+
+int step_note(struct step_runner *r, const char *key, cJSON *rec)
+{
+	int rc;
+	cJSON_DeleteItemFromObjectCaseSensitive(rec, "key");
+	cJSON_AddStringToObject(rec, "key", key);
+	rc = record_log_append(&r->log, rec);
+	cJSON_DeleteItemFromObjectCaseSensitive(r->index, key);
+	cJSON_AddItemToObject(r->index, key, rec);
+	return rc;
+}
+
+const cJSON *step_find(const struct step_runner *r, const char *key)
+{
+	return cJSON_GetObjectItemCaseSensitive(r->index, key);
 }
 
 START_TEST(gate_case)

@@ -39,6 +39,17 @@ typedef cJSON *(*step_fn)(void *arg);
 int step_runner_open(struct step_runner *r, const char *path, int fresh, char *msg, size_t msglen);
 void step_runner_close(struct step_runner *r);
 
+/* A copy of o with every object's keys sorted, recursively (canonical JSON
+ * when printed unformatted). Caller deletes. */
+cJSON *step_sorted_copy(const cJSON *o);
+
+/* Append a record made in the parent (not a step: the identity of a model's
+ * measurements) under key, and index it. Takes rec. 0 or -1 (errno set). */
+int step_note(struct step_runner *r, const char *key, cJSON *rec);
+
+/* The record indexed under key (from the log or this run), or NULL. */
+const cJSON *step_find(const struct step_runner *r, const char *key);
+
 /* The canonical key of a step: "model|phase|{options as sorted JSON}". Malloced. */
 char *step_key(const char *model, const char *phase, const cJSON *options);
 

@@ -239,7 +239,12 @@ START_TEST(test_sigint_then_resume)
 	ck_assert_msg(WIFEXITED(status) && (WEXITSTATUS(status) == 130 || WEXITSTATUS(status) <= 1),
 		      "status %d", status);
 	log = read_log();
-	before = cJSON_GetArraySize(log);
+	/* the steps in the log (not the identity of the model's measurements,
+	 * which is recorded once and is no step) */
+	before = 0;
+	cJSON_ArrayForEach(r, log)
+		before += strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(r, "phase")) ?
+				 cJSON_GetStringValue(cJSON_GetObjectItem(r, "phase")) : "", "identity") != 0;
 	cJSON_Delete(log);
 	o3_run("suites/smoke.yaml", NULL, &out, &err);
 	{
@@ -256,7 +261,14 @@ START_TEST(test_sigint_then_resume)
 	}
 	/* nothing lost, nothing repeated: the second run did the rest */
 	ck_assert_int_eq(reused, before);
-	ck_assert_int_eq(executed, cJSON_GetArraySize(log) - before);
+	{
+		int steps = 0;
+		cJSON_ArrayForEach(r, log)
+			steps += strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(r, "phase")) ?
+					cJSON_GetStringValue(cJSON_GetObjectItem(r, "phase")) : "",
+					"identity") != 0;
+		ck_assert_int_eq(executed, steps - before);
+	}
 	cJSON_Delete(log);
 	free(out);
 	free(err);
