@@ -14,6 +14,7 @@
 #include "msg.h"
 #include "record.h"
 #include "plan.h"
+#include "stats_compare.h"
 #include "strbuf.h"
 #include "trial.h"
 #include "util.h"
@@ -465,7 +466,8 @@ static const cJSON *fill_at(struct model_run *mr, const char *phase, long num_ct
 	struct step_arg a = { .ctx = mr->ctx, .model = mr->model, .options = cJSON_Duplicate(mr->base, 1), .num_ctx = num_ctx };
 	char label[96];
 	const cJSON *rec;
-	double pred = usable_prefill_ms(pts, npts, ratio * (double)num_ctx);
+	double pred = usable_prefill_ms(pts, npts, (ratio > 0 ? ratio :
+				mr->ctx->suite->scenarios.fill_ratio) * (double)num_ctx);
 
 	a.phase = phase;
 	a.fill_ratio = ratio;
@@ -773,6 +775,14 @@ static void add_trial_summary(cJSON *arr, const cJSON *rec, const struct suite_c
 		cJSON_AddNumberToObject(o, "ttft_ms", v);
 	if (median(rec, "decode_tps_server", &v))
 		cJSON_AddNumberToObject(o, "decode_tps", v);
+	{
+		/* the raw samples: a choice between trials rests on them */
+		cJSON *samples = cJSON_AddArrayToObject(o, "decode_samples");
+		const cJSON *r;
+		cJSON_ArrayForEach(r, get(rec, "requests"))
+			if (num(r, "decode_tps_server", &v))
+				cJSON_AddItemToArray(samples, cJSON_CreateNumber(v));
+	}
 	if (median(rec, "prefill_tps", &v))
 		cJSON_AddNumberToObject(o, "prefill_tps", v);
 	if (num(get(get(rec, "monitor"), "memory"), "peak_pct", &v))
@@ -865,26 +875,138 @@ static double opt_num(const cJSON *t, const char *k)
 	return cJSON_IsNumber(x) ? x->valuedouble : 0;
 }
 
-/* b is better than a for the fast preset: clearly faster decode, or as fast
- * (within 1 %) with the smaller context (less memory, same speed). */
-static int faster(const cJSON *b, const cJSON *a)
+/* The smallest gain in decode speed worth a preset of its own: below it
+ * two trials tie, and the tie keeps more context. */
+#define FAST_MIN_GAIN 0.02
+#define FAST_ALPHA 0.05
+
+/* Options a trial sets away from Ollama's defaults (num_ctx aside). */
+static int changed_defaults(const cJSON *t)
 {
-	double vb = 0, va = 0;
-	num(b, "decode_tps", &vb);
-	num(a, "decode_tps", &va);
-	if (vb > va * 1.01)
-		return 1;
-	if (vb < va * 0.99)
-		return 0;
-	return opt_num(b, "num_ctx") < opt_num(a, "num_ctx");
+	static const struct { const char *name; double value; } defaults[] = {
+		{ "num_batch", 512 }, { "num_predict", -1 }, { "num_gpu", -1 }, { "num_thread", 0 },
+		{ "temperature", 0.8 }, { "top_k", 40 }, { "top_p", 0.9 }, { "repeat_penalty", 1.1 },
+	};
+	const cJSON *o;
+	int n = 0;
+	size_t i;
+	cJSON_ArrayForEach(o, get(t, "options")) {
+		int same = 0;
+		if (!strcmp(o->string, "num_ctx"))
+			continue;
+		for (i = 0; i < ARRAY_SIZE(defaults); i++)
+			if (!strcmp(o->string, defaults[i].name) && cJSON_IsNumber(o) &&
+			    fabs(o->valuedouble - defaults[i].value) < 1e-9)
+				same = 1;
+		n += !same;
+	}
+	return n;
 }
 
-/* max_ctx_cap: the confirmed ceiling (max_ctx only up to it), 0 when the
- * search confirmed none (no max_ctx), -1 without a search. */
+static size_t samples_of(const cJSON *t, double *v, size_t max)
+{
+	const cJSON *x;
+	size_t n = 0;
+	cJSON_ArrayForEach(x, get(t, "decode_samples"))
+		if (cJSON_IsNumber(x) && n < max)
+			v[n++] = x->valuedouble;
+	return n;
+}
+
+/* b before a in a tie: more context, then fewer changed defaults, then the
+ * faster median */
+static int tie_better(const cJSON *b, const cJSON *a)
+{
+	double vb = 0, va = 0;
+	if (opt_num(b, "num_ctx") != opt_num(a, "num_ctx"))
+		return opt_num(b, "num_ctx") > opt_num(a, "num_ctx");
+	if (changed_defaults(b) != changed_defaults(a))
+		return changed_defaults(b) < changed_defaults(a);
+	num(b, "decode_tps", &vb);
+	num(a, "decode_tps", &va);
+	return vb > va;
+}
+
+/*
+ * The fast preset: the fastest trial that meets every criterion, unless
+ * another one is not slower than it beyond the noise (stats_decide over the
+ * raw decode samples: WORSE needs a loss of more than FAST_MIN_GAIN that is
+ * significant at FAST_ALPHA); those tie with it, and the tie keeps more
+ * context and changes fewer defaults. The choice and its statistics go into
+ * the preset ("choice").
+ */
+static const cJSON *pick_fast(const cJSON *trials, cJSON *why)
+{
+	const cJSON *t, *fastest = NULL, *pick = NULL;
+	double a[64], b[64], v = 0, w;
+	size_t na, nb;
+	int tied = 0, inconclusive = 0;
+	cJSON *arr;
+	cJSON_ArrayForEach(t, trials)
+		if (cJSON_IsTrue(get(t, "meets")) && num(t, "decode_tps", &v) &&
+		    (!fastest || (num(fastest, "decode_tps", &w) && v > w)))
+			fastest = t;
+	if (!fastest)
+		return NULL;
+	na = samples_of(fastest, a, ARRAY_SIZE(a));
+	arr = cJSON_AddArrayToObject(why, "compared");
+	cJSON_ArrayForEach(t, trials) {
+		struct stats_decision d;
+		cJSON *o;
+		if (!cJSON_IsTrue(get(t, "meets")) || !num(t, "decode_tps", &v))
+			continue;
+		if (t != fastest) {
+			nb = samples_of(t, b, ARRAY_SIZE(b));
+			stats_decide(a, na, b, nb, 1, FAST_MIN_GAIN, FAST_ALPHA, &d);
+			o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "id", cJSON_GetStringValue(get(t, "id")) ?
+						cJSON_GetStringValue(get(t, "id")) : "");
+			cJSON_AddNumberToObject(o, "num_ctx", opt_num(t, "num_ctx"));
+			cJSON_AddStringToObject(o, "verdict", stats_verdict_name(d.verdict));
+			cJSON_AddStringToObject(o, "explanation", d.explanation);
+			cJSON_AddItemToArray(arr, o);
+			if (d.verdict == STATS_WORSE)
+				continue;
+			tied++;
+			inconclusive += d.verdict == STATS_INCONCLUSIVE;
+		}
+		if (!pick || tie_better(t, pick))
+			pick = t;
+	}
+	cJSON_AddStringToObject(why, "fastest_id", cJSON_GetStringValue(get(fastest, "id")) ?
+				cJSON_GetStringValue(get(fastest, "id")) : "");
+	num(fastest, "decode_tps", &v);
+	cJSON_AddNumberToObject(why, "fastest_decode_tps", v);
+	cJSON_AddNumberToObject(why, "tied", tied);
+	cJSON_AddNumberToObject(why, "inconclusive", inconclusive);
+	cJSON_AddNumberToObject(why, "min_gain", FAST_MIN_GAIN);
+	{
+		char text[600];
+		if (!tied)
+			snprintf(text, sizeof(text), "the fastest: every other qualifying trial is slower "
+				 "by more than %.0f %%, beyond the noise", FAST_MIN_GAIN * 100);
+		else if (pick == fastest)
+			snprintf(text, sizeof(text), "the fastest; %d other qualifying trial%s within the "
+				 "noise (%d inconclusive) keep%s no more context", tied, tied == 1 ? "" : "s",
+				 inconclusive, tied == 1 ? "s" : "");
+		else
+			snprintf(text, sizeof(text), "a tie with the fastest (num_ctx=%.0f, %.1f tok/s): not "
+				 "slower beyond the noise and the %.0f %% minimum gain, so the tie keeps more "
+				 "context and fewer changed defaults%s", opt_num(fastest, "num_ctx"), v,
+				 FAST_MIN_GAIN * 100, inconclusive ? "; some trials had too few samples to tell "
+				 "apart (more repetitions would decide)" : "");
+		cJSON_AddStringToObject(why, "choice", text);
+	}
+	return pick;
+}
+
+/* max_ctx_cap: the usable context (max_ctx only up to it), 0 when the
+ * search proved none (no max_ctx), -1 without a search. */
 static void presets_phase(cJSON *summary, long max_ctx_cap)
 {
-	const cJSON *trials = get(summary, "trials"), *t, *best_ctx = NULL, *best_fast = NULL;
+	const cJSON *trials = get(summary, "trials"), *t, *best_ctx = NULL, *best_fast;
 	cJSON *presets = cJSON_AddObjectToObject(summary, "presets");
+	cJSON *why = cJSON_CreateObject();
 	double v, w;
 	cJSON_ArrayForEach(t, trials) {
 		if (cJSON_IsTrue(get(t, "meets_throughput")) &&
@@ -894,14 +1016,30 @@ static void presets_phase(cJSON *summary, long max_ctx_cap)
 			     num(t, "decode_tps", &v) && num(best_ctx, "decode_tps", &w) && v > w))
 				best_ctx = t;
 		}
-		if (cJSON_IsTrue(get(t, "meets")) && (!best_fast || faster(t, best_fast)))
-			best_fast = t;
 	}
-	if (best_ctx)
-		cJSON_AddItemToObject(presets, "max_ctx",
-			make_preset(best_ctx, get(get(summary, "ceiling"), "fill_confirm_id")));
-	if (best_fast)
-		cJSON_AddItemToObject(presets, "fast", make_preset(best_fast, NULL));
+	best_fast = pick_fast(trials, why);
+	if (best_ctx) {
+		const cJSON *c = get(summary, "ceiling"), *u = get(c, "usable");
+		cJSON *p = make_preset(best_ctx, get(c, "fill_confirm_id"));
+		/* the speed where the context is used, beside the interactive one */
+		if (num(u, "decode_tps_at_fill", &v) &&
+		    opt_num(best_ctx, "num_ctx") == cJSON_GetNumberValue(get(u, "num_ctx"))) {
+			cJSON_AddNumberToObject(p, "decode_tps_at_fill", v);
+			if (num(u, "ttft_server_ms_at_fill", &v) || num(u, "ttft_ms_at_fill", &v))
+				cJSON_AddNumberToObject(p, "ttft_ms_at_fill", v);
+			cJSON_AddNumberToObject(p, "fill_ratio", cJSON_GetNumberValue(get(u, "fill_ratio")));
+		}
+		if (num(c, "loads_up_to", &v))
+			cJSON_AddNumberToObject(p, "loads_up_to", v);
+		cJSON_AddItemToObject(presets, "max_ctx", p);
+	}
+	if (best_fast) {
+		cJSON *p = make_preset(best_fast, NULL);
+		cJSON_AddItemToObject(p, "choice", why);
+		why = NULL;
+		cJSON_AddItemToObject(presets, "fast", p);
+	}
+	cJSON_Delete(why);
 }
 
 static void gate(struct model_run *mr, cJSON *gates, const char *what, int pass, const char *msg)

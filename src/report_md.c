@@ -165,18 +165,27 @@ static void model_md(FILE *fp, const cJSON *m)
 		fmt(get(m, "criteria"), "decode_tps_min", 0, e, sizeof(e)),
 		fmt(get(m, "criteria"), "gpu_memory_max_pct", 0, f, sizeof(f)));
 	ceiling_md(fp, c);
-	fprintf(fp, "| preset | options | decode tok/s | TTFT ms | evidence |\n|---|---|---|---|---|\n");
+	fprintf(fp, "| preset | options | decode tok/s | TTFT ms | decode tok/s at fill | TTFT s at fill "
+		    "| evidence |\n|---|---|---|---|---|---|---|\n");
 	for (i = 0; i < 2; i++) {
 		const cJSON *pr = get(p, which[i]);
+		char fill_ttft[32];
 		if (!pr) {
-			fprintf(fp, "| %s | none meets the criteria | | | |\n", which[i]);
+			fprintf(fp, "| %s | none meets the criteria | | | | | |\n", which[i]);
 			continue;
 		}
 		options_text(get(pr, "options"), opts, sizeof(opts));
-		fprintf(fp, "| %s | `%s` | %s | %s | %s |\n", which[i], opts,
+		if (get(pr, "ttft_ms_at_fill"))
+			snprintf(fill_ttft, sizeof(fill_ttft), "%.1f",
+				 cJSON_GetNumberValue(get(pr, "ttft_ms_at_fill")) / 1000.0);
+		fprintf(fp, "| %s | `%s` | %s | %s | %s | %s | %s |\n", which[i], opts,
 			fmt(pr, "decode_tps", 1, a, sizeof(a)), fmt(pr, "ttft_ms", 1, b, sizeof(b)),
+			fmt(pr, "decode_tps_at_fill", 1, d, sizeof(d)),
+			get(pr, "ttft_ms_at_fill") ? fill_ttft : "-",
 			cJSON_GetStringValue(cJSON_GetArrayItem(get(pr, "evidence"), 0)));
 	}
+	if (cJSON_GetStringValue(get(get(get(p, "fast"), "choice"), "choice")))
+		fprintf(fp, "\nfast: %s.\n", cJSON_GetStringValue(get(get(get(p, "fast"), "choice"), "choice")));
 	fprintf(fp, "\nRollback: Ollama's defaults (no options).\n\n### Trials\n\n"
 		    "| options | decode tok/s | TTFT ms | GPU %% | verdict |\n|---|---|---|---|---|\n");
 	cJSON_ArrayForEach(t, get(m, "trials")) {

@@ -105,7 +105,7 @@ void suite_init(struct suite *s)
 	s->size_classes[0].criteria.v.decode_tps_min = 10.0;
 	s->scenarios.interactive_prompt_tokens = 512;
 	s->scenarios.fill_ratio = 0.9;
-	s->repetitions = 3;
+	s->repetitions = 5;
 	s->warmup = 1;
 	s->search.ceiling = 1;
 	s->search.start = 4096;

@@ -289,9 +289,9 @@ static const struct {
 	long repetitions, start, resolution, max;
 	const char *num_ctx; /* the num_ctx values joined, or NULL when not a knob */
 } shipped[] = {
-	{ "suites/default.yaml", "default", 1, 0, 3, 3, 4096, 1024, 0,
+	{ "suites/default.yaml", "default", 1, 0, 3, 5, 4096, 1024, 0,
 	  "4096,8192,12288,16384,24576,32768" },
-	{ "suites/strix-halo-64g.yaml", "strix-halo-64g", 0, 5, 2, 3, 8192, 1024, 0, NULL },
+	{ "suites/strix-halo-64g.yaml", "strix-halo-64g", 0, 5, 2, 5, 8192, 1024, 0, NULL },
 	{ "suites/smoke.yaml", "smoke", 0, 2, 2, 1, 2048, 2048, 8192, "2048,4096" },
 };
 
@@ -403,7 +403,7 @@ START_TEST(test_defaults)
 	ck_assert_double_eq(s.size_classes[0].min_params_b, 20.0);
 	ck_assert_int_eq(s.scenarios.interactive_prompt_tokens, 512);
 	ck_assert_double_eq(s.scenarios.fill_ratio, 0.9);
-	ck_assert_int_eq(s.repetitions, 3);
+	ck_assert_int_eq(s.repetitions, 5);
 	ck_assert_int_eq(s.warmup, 1);
 	ck_assert_int_eq(s.search.ceiling, 1);
 	ck_assert_int_eq(s.search.start, 4096);
@@ -827,7 +827,7 @@ START_TEST(test_init_release)
 {
 	struct suite s;
 	suite_init(&s);
-	ck_assert_int_eq(s.repetitions, 3);
+	ck_assert_int_eq(s.repetitions, 5);
 	ck_assert_uint_eq(s.n_models, 0);
 	suite_release(&s);
 	suite_release(&s); /* released twice is harmless */
