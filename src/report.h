@@ -11,7 +11,8 @@
  *
  *   report_junit.c    JUnit XML (one testcase per step and per gate)
  *   report_md.c       the Markdown summary and the terminal summary
- *   report_presets.c  per model: YAML presets, a Modelfile per preset
+ *   report_presets.c  per model: YAML presets, a Modelfile per preset, the
+ *                     server environment (.env and a systemd drop-in)
  */
 
 /* XML text with &, <, >, " and ' escaped, and control bytes other than
@@ -30,8 +31,13 @@ int report_md_write(const char *path, const char *suite_name, const cJSON *model
 /* The short terminal summary. */
 void report_terminal(FILE *out, const cJSON *models);
 
-/* defaults/<slug>.yaml (the presets, their evidence and rollback, as YAML
- * written with libyaml's emitter) and defaults/<slug>.<preset>.Modelfile.
+/* Into dir, per model (and, in managed mode, per server configuration):
+ * <slug>.yaml (the presets, their evidence and rollback, and depends_on:
+ * Ollama version, model digest, simulated, the server environment, as YAML
+ * written with libyaml's emitter), <slug>.<preset>.Modelfile, and the server
+ * environment as <slug>.env and <slug>.systemd-override.conf. From a
+ * simulator (identity.simulated), <slug> ends in ".simulated" and every file
+ * starts with a "# SIMULATED:" line. Nothing for an unfinished model.
  * 0 or -1. */
 int report_presets_write(const char *dir, const cJSON *model_summary);
 

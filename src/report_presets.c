@@ -1,20 +1,363 @@
 // SPDX-License-Identifier: MIT
-/* Presets as YAML (libyaml's emitter) and Modelfiles (report.h). */
+/*
+ * Presets as YAML (libyaml's emitter) and Modelfiles, and the server
+ * environment they depend on as an environment file and a systemd drop-in
+ * (report.h).
+ *
+ * What a preset depends on comes from the summary's `identity` (Ollama
+ * version, model digest, whether the server was o3's simulator, the server
+ * knobs and where they were read) and, in managed mode, from its top-level
+ * `server_knobs`. Each knob of the server environment is in one of these
+ * states:
+ *
+ *   set       read from the server (managed: o3 started it with the knob;
+ *             process: read from the `ollama serve` process environment)
+ *   assumed   the knobs could not be read (remote server): the value o3
+ *             assumed (e.g. from --parallel)
+ *   default   not set on a server whose knobs were read: Ollama's default,
+ *             written out (pinned) in the environment files
+ *   server    not set, and Ollama has no fixed default (flash attention:
+ *             the server decides): "server default", left unset
+ *   unknown   could not be read: "unknown" in the YAML, a comment (never an
+ *             assignment) in the environment files
+ *
+ * A value with a newline or another control character, invalid UTF-8, or a
+ * name that is not a variable name, is refused in the environment files (a
+ * comment says so) and kept, escaped by libyaml, in the YAML.
+ *
+ * Every file is written to a temporary file in the same folder and renamed,
+ * so that an old file survives a failed write.
+ */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 #include <yaml.h>
 
 #include "report.h"
+#include "strbuf.h"
 #include "util.h"
 #include "banned.h"
 
-static int scalar(yaml_emitter_t *e, const char *v)
+#define MAX_KNOBS 64
+#define DROPIN_SUFFIX ".systemd-override.conf"
+
+enum kstate { K_SET, K_ASSUMED, K_DEFAULT, K_SERVER, K_UNKNOWN };
+
+struct knob {
+	const char *name;
+	const char *value; /* K_SET, K_ASSUMED, K_DEFAULT; NULL otherwise */
+	const char *dflt;  /* Ollama's default, to pin; NULL: the server decides */
+	const char *dflt_text;
+	enum kstate st;
+	int present;
+	char num[40];
+};
+
+struct deps {
+	int simulated; /* 1, 0, or -1: unknown */
+	const char *simulator, *version, *digest, *source;
+	const cJSON *machine;
+	struct knob k[MAX_KNOBS];
+	size_t n;
+	long parallel; /* OLLAMA_NUM_PARALLEL as a number, 0 when not known */
+};
+
+static const struct {
+	const char *name, *dflt, *dflt_text;
+} known_knobs[] = {
+	{ "OLLAMA_NUM_PARALLEL", "1", "1 (since Ollama 0.10.0)" },
+	{ "OLLAMA_KV_CACHE_TYPE", "f16", "f16" },
+	{ "OLLAMA_FLASH_ATTENTION", NULL, NULL },
+};
+
+static const cJSON *get(const cJSON *o, const char *k)
+{
+	return o ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
+}
+
+static int utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		int n, i;
+		unsigned cp;
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if ((*p & 0xe0) == 0xc0)
+			n = 1, cp = *p & 0x1f;
+		else if ((*p & 0xf0) == 0xe0)
+			n = 2, cp = *p & 0x0f;
+		else if ((*p & 0xf8) == 0xf0)
+			n = 3, cp = *p & 0x07;
+		else
+			return 0;
+		for (i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		p += n + 1;
+	}
+	return 1;
+}
+
+/* Why name=value cannot go into an environment file, or NULL. */
+static const char *env_refusal(const char *name, const char *value)
+{
+	const unsigned char *p;
+	if (!name || !*name || (*name >= '0' && *name <= '9'))
+		return "not a valid variable name";
+	for (p = (const unsigned char *)name; *p; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_'))
+			return "not a valid variable name";
+	for (p = (const unsigned char *)value; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return "the value holds a newline or another control character";
+	if (!utf8_valid(value))
+		return "the value is not valid UTF-8";
+	return NULL;
+}
+
+/* ---- what the presets depend on ----------------------------------------- */
+
+static struct knob *knob_slot(struct deps *d, const char *name)
+{
+	size_t i;
+	for (i = 0; i < d->n; i++)
+		if (!strcmp(d->k[i].name, name))
+			return &d->k[i];
+	if (d->n == MAX_KNOBS)
+		return NULL;
+	d->k[d->n].name = name;
+	return &d->k[d->n++];
+}
+
+static void knob_take(struct deps *d, const cJSON *v)
+{
+	struct knob *k;
+	if (!v->string || !(k = knob_slot(d, v->string)))
+		return;
+	if (cJSON_IsString(v)) {
+		k->value = v->valuestring;
+	} else if (cJSON_IsNumber(v)) {
+		snprintf(k->num, sizeof(k->num), "%.15g", v->valuedouble);
+		k->value = k->num;
+	} else if (cJSON_IsBool(v)) {
+		k->value = cJSON_IsTrue(v) ? "true" : "false";
+	} else {
+		return; /* null, objects, arrays: not a value */
+	}
+	k->present = 1;
+}
+
+static void deps_read(struct deps *d, const cJSON *m)
+{
+	const cJSON *id = get(m, "identity"), *top = get(m, "server_knobs"), *v;
+	size_t i;
+
+	memset(d, 0, sizeof(*d));
+	v = get(id, "simulated");
+	d->simulated = cJSON_IsBool(v) ? cJSON_IsTrue(v) : -1;
+	d->simulator = cJSON_GetStringValue(get(id, "simulator"));
+	d->version = cJSON_GetStringValue(get(id, "ollama_version"));
+	d->digest = cJSON_GetStringValue(get(id, "model_digest"));
+	d->machine = cJSON_IsObject(get(id, "machine")) ? get(id, "machine") : NULL;
+	d->source = cJSON_GetStringValue(get(id, "server_knobs_source"));
+	if (cJSON_IsObject(top))
+		d->source = "managed"; /* top-level knobs: o3 started the server */
+	else if (!d->source || (strcmp(d->source, "managed") && strcmp(d->source, "process")))
+		d->source = "unknown";
+
+	for (i = 0; i < ARRAY_SIZE(known_knobs); i++) {
+		struct knob *k = knob_slot(d, known_knobs[i].name);
+		k->dflt = known_knobs[i].dflt;
+		k->dflt_text = known_knobs[i].dflt_text;
+	}
+	if (cJSON_IsObject(get(id, "server_knobs")))
+		cJSON_ArrayForEach(v, get(id, "server_knobs"))
+			knob_take(d, v);
+	if (cJSON_IsObject(top))
+		cJSON_ArrayForEach(v, top)
+			knob_take(d, v);
+
+	for (i = 0; i < d->n; i++) {
+		struct knob *k = &d->k[i];
+		int readable = strcmp(d->source, "unknown") != 0;
+		if (k->present)
+			k->st = readable ? K_SET : K_ASSUMED;
+		else if (!readable)
+			k->st = K_UNKNOWN;
+		else if (k->dflt)
+			k->st = K_DEFAULT, k->value = k->dflt;
+		else
+			k->st = K_SERVER;
+		if (!strcmp(k->name, "OLLAMA_NUM_PARALLEL") && k->value &&
+		    (o3_parse_long(k->value, &d->parallel) || d->parallel < 1))
+			d->parallel = 0;
+	}
+}
+
+static const char *knob_yaml_value(const struct knob *k)
+{
+	if (k->st == K_SERVER)
+		return "server default";
+	if (k->st == K_UNKNOWN)
+		return "unknown";
+	return k->value;
+}
+
+/* Why a knob has the value it has, or "" when it was simply read. */
+static void knob_note(const struct knob *k, char *out, size_t len)
+{
+	const char *refused = k->value && k->st != K_DEFAULT ? env_refusal(k->name, k->value) :
+			      NULL;
+	switch (k->st) {
+	case K_SET:
+		*out = '\0';
+		break;
+	case K_ASSUMED:
+		snprintf(out, len, "assumed by o3 (from its options), not read from the server");
+		break;
+	case K_DEFAULT:
+		snprintf(out, len, "not set on the server: Ollama's default, %s", k->dflt_text);
+		break;
+	case K_SERVER:
+		snprintf(out, len, "not set on the server: the server decides (version and "
+			 "hardware dependent)");
+		break;
+	case K_UNKNOWN:
+		if (k->dflt)
+			snprintf(out, len, "could not be read from the server; Ollama's default is %s",
+				 k->dflt_text);
+		else
+			snprintf(out, len, "could not be read from the server; unset, the server decides");
+		break;
+	}
+	if (refused) {
+		size_t n = strlen(out);
+		snprintf(out + n, len - n, "%snot written to the environment files: %s",
+			 n ? "; " : "", refused);
+	}
+}
+
+static const char *source_text(const struct deps *d)
+{
+	if (!strcmp(d->source, "managed"))
+		return "set by o3, which started the server";
+	if (!strcmp(d->source, "process"))
+		return "read from the `ollama serve` process";
+	return "not readable from the server";
+}
+
+/* ---- writing ------------------------------------------------------------- */
+
+/* data into path through a temporary file in the same folder. 0 or -1. */
+static int write_atomic(const char *path, const char *data, size_t len)
+{
+	char tmp[1100];
+	size_t off = 0;
+	int fd;
+	if (snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid()) >= (int)sizeof(tmp))
+		return -1;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0666);
+	if (fd < 0)
+		return -1;
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			close(fd);
+			unlink(tmp);
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	if (close(fd) || rename(tmp, path)) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static int write_sb(const char *path, struct strbuf *sb)
+{
+	int rc = sb->toobig ? -1 : write_atomic(path, sb->buf, sb->len);
+	strbuf_release(sb);
+	return rc;
+}
+
+/* s in a comment line: control bytes become '?'. */
+static void add_comment_text(struct strbuf *sb, const char *s)
+{
+	for (; s && *s; s++)
+		strbuf_addch(sb, (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+}
+
+static void add_simulated_line(struct strbuf *sb, const struct deps *d)
+{
+	if (d->simulated != 1)
+		return;
+	strbuf_addstr(sb, "# SIMULATED: measured on a simulator");
+	if (d->simulator) {
+		strbuf_addstr(sb, " (");
+		add_comment_text(sb, d->simulator);
+		strbuf_addch(sb, ')');
+	}
+	strbuf_addstr(sb, ", not on a real server; do not apply\n");
+}
+
+/* A YAML 1.1 plain scalar that a reader would take for something else than
+ * a string (null, a boolean, a number). */
+static int looks_typed(const char *s)
+{
+	static const char *const words[] = { "", "~", "null", "true", "false", "yes", "no",
+					     "on", "off", "y", "n", ".inf", "-.inf", "+.inf",
+					     ".nan" };
+	size_t i;
+	char *end;
+	for (i = 0; i < ARRAY_SIZE(words); i++)
+		if (!strcasecmp(s, words[i]))
+			return 1;
+	errno = 0;
+	(void)strtod(s, &end);
+	if (end != s && !*end)
+		return 1;
+	(void)strtol(s, &end, 0);
+	return end != s && !*end;
+}
+
+static int scalar_styled(yaml_emitter_t *e, const char *v, yaml_scalar_style_t style)
 {
 	yaml_event_t ev;
+	if (!utf8_valid(v))
+		v = "(not valid UTF-8)";
 	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)v, (int)strlen(v), 1, 1,
-				     YAML_ANY_SCALAR_STYLE);
+				     style);
 	return yaml_emitter_emit(e, &ev);
+}
+
+static int scalar(yaml_emitter_t *e, const char *v)
+{
+	return scalar_styled(e, v, YAML_ANY_SCALAR_STYLE);
+}
+
+/* A string: quoted when a plain scalar would not read back as this string. */
+static int scalar_str(yaml_emitter_t *e, const char *v)
+{
+	return scalar_styled(e, v, looks_typed(v) ? YAML_SINGLE_QUOTED_SCALAR_STYLE :
+				   YAML_ANY_SCALAR_STYLE);
 }
 
 static int start_map(yaml_emitter_t *e)
@@ -62,20 +405,24 @@ static int emit_json(yaml_emitter_t *e, const cJSON *v)
 	if (cJSON_IsBool(v))
 		return scalar(e, cJSON_IsTrue(v) ? "true" : "false");
 	if (cJSON_IsString(v))
-		return scalar(e, v->valuestring);
+		return scalar_str(e, v->valuestring);
 	return scalar(e, "~");
 }
 
-static int write_yaml(const char *path, const cJSON *doc)
+static int yaml_out(void *data, unsigned char *buffer, size_t size)
 {
-	FILE *fp = fopen(path, "w");
+	return strbuf_add(data, buffer, size) == 0;
+}
+
+static int write_yaml(const char *path, const cJSON *doc, const struct deps *d)
+{
+	struct strbuf sb = STRBUF_INIT;
 	yaml_emitter_t e;
 	yaml_event_t ev;
 	int ok;
-	if (!fp)
-		return -1;
+	add_simulated_line(&sb, d);
 	yaml_emitter_initialize(&e);
-	yaml_emitter_set_output_file(&e, fp);
+	yaml_emitter_set_output(&e, yaml_out, &sb);
 	yaml_emitter_set_unicode(&e, 1);
 	yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
 	ok = yaml_emitter_emit(&e, &ev);
@@ -86,45 +433,243 @@ static int write_yaml(const char *path, const cJSON *doc)
 	ok = ok && yaml_emitter_emit(&e, &ev);
 	yaml_stream_end_event_initialize(&ev);
 	ok = ok && yaml_emitter_emit(&e, &ev);
+	ok = ok && yaml_emitter_flush(&e);
 	yaml_emitter_delete(&e);
-	return fclose(fp) || !ok ? -1 : 0;
+	if (!ok) {
+		strbuf_release(&sb);
+		return -1;
+	}
+	return write_sb(path, &sb);
+}
+
+/* depends_on for the YAML; with allocated_context when num_ctx > 0. */
+static cJSON *deps_json(const struct deps *d, const char *stem, int full, double num_ctx)
+{
+	cJSON *o = cJSON_CreateObject(), *env, *notes = NULL;
+	char note[512], name[600];
+	size_t i;
+	cJSON_AddStringToObject(o, "ollama_version", d->version ? d->version : "unknown");
+	cJSON_AddStringToObject(o, "model_digest", d->digest ? d->digest : "unknown");
+	if (d->simulated < 0)
+		cJSON_AddStringToObject(o, "simulated", "unknown");
+	else
+		cJSON_AddBoolToObject(o, "simulated", d->simulated);
+	if (d->simulated == 1 && d->simulator)
+		cJSON_AddStringToObject(o, "simulator", d->simulator);
+	cJSON_AddStringToObject(o, "server_knobs_source", d->source);
+	env = cJSON_AddObjectToObject(o, "server_environment");
+	for (i = 0; i < d->n; i++) {
+		cJSON_AddStringToObject(env, d->k[i].name, knob_yaml_value(&d->k[i]));
+		knob_note(&d->k[i], note, sizeof(note));
+		if (full && *note) {
+			if (!notes)
+				notes = cJSON_CreateObject();
+			cJSON_AddStringToObject(notes, d->k[i].name, note);
+		}
+	}
+	if (notes)
+		cJSON_AddItemToObject(o, "server_environment_notes", notes);
+	if (num_ctx > 0 && d->parallel > 0)
+		cJSON_AddNumberToObject(o, "allocated_context", num_ctx * (double)d->parallel);
+	if (!full)
+		return o;
+	cJSON_AddStringToObject(o, "context_allocation",
+				"Ollama allocates num_ctx once per parallel slot: KV cache memory "
+				"~ num_ctx x OLLAMA_NUM_PARALLEL");
+	if (d->machine)
+		cJSON_AddItemToObject(o, "machine", cJSON_Duplicate(d->machine, 1));
+	snprintf(name, sizeof(name), "%s.env", stem);
+	cJSON_AddStringToObject(o, "environment_file", name);
+	snprintf(name, sizeof(name), "%s" DROPIN_SUFFIX, stem);
+	cJSON_AddStringToObject(o, "systemd_drop_in", name);
+	return o;
+}
+
+/* The header every environment file shares (after the SIMULATED line). */
+static void add_env_header(struct strbuf *sb, const struct deps *d, const char *model)
+{
+	strbuf_addstr(sb, "# the environment of `ollama serve` these presets were measured with\n");
+	strbuf_addstr(sb, "# o3 presets for ");
+	add_comment_text(sb, model);
+	strbuf_addstr(sb, "; Ollama ");
+	add_comment_text(sb, d->version ? d->version : "unknown");
+	strbuf_addstr(sb, "; server knobs ");
+	strbuf_addstr(sb, source_text(d));
+	strbuf_addstr(sb, ".\n# It applies to every model of the server, and only after a restart.\n"
+		      "# Ollama allocates num_ctx once per parallel slot: KV cache memory ~ num_ctx x "
+		      "OLLAMA_NUM_PARALLEL.\n");
+}
+
+/* The comment line of a knob that gets no assignment, or a note above one
+ * that does; 1 when the knob is to be assigned. */
+static int add_knob_comment(struct strbuf *sb, const struct knob *k)
+{
+	char note[512];
+	const char *refused = k->value ? env_refusal(k->name, k->value) : NULL;
+	knob_note(k, note, sizeof(note));
+	if (*note) {
+		strbuf_addstr(sb, "# ");
+		add_comment_text(sb, k->name);
+		strbuf_addstr(sb, ": ");
+		add_comment_text(sb, note);
+		if (k->st == K_SERVER || k->st == K_UNKNOWN)
+			strbuf_addstr(sb, " (left unset here)");
+		strbuf_addch(sb, '\n');
+	}
+	return k->value && !refused && k->st != K_UNKNOWN && k->st != K_SERVER;
+}
+
+static int plain_env_value(const char *v)
+{
+	for (; *v; v++)
+		if (!((*v >= 'A' && *v <= 'Z') || (*v >= 'a' && *v <= 'z') ||
+		      (*v >= '0' && *v <= '9') || strchr("_.,:/+@-", *v)))
+			return 0;
+	return 1;
+}
+
+/* KEY=VALUE for systemd's EnvironmentFile= and a POSIX shell's `.`: plain,
+ * or in double quotes with ", \, ` and $ escaped (both read these four
+ * escapes alike and keep any other backslash). */
+static int write_env(const char *path, const struct deps *d, const char *model,
+		     const char *stem)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *v;
+	size_t i;
+	add_simulated_line(&sb, d);
+	add_env_header(&sb, d, model);
+	strbuf_addf(&sb, "# Use it as EnvironmentFile= of ollama.service (or with %s" DROPIN_SUFFIX
+		    "),\n# or in a shell: set -a; . ./%s.env; set +a; ollama serve\n"
+		    "# (env $(grep -v '^#' %s.env) ollama serve works when no value is quoted)\n",
+		    stem, stem, stem);
+	for (i = 0; i < d->n; i++) {
+		if (!add_knob_comment(&sb, &d->k[i]))
+			continue;
+		strbuf_addf(&sb, "%s=", d->k[i].name);
+		if (plain_env_value(d->k[i].value) && *d->k[i].value) {
+			strbuf_addstr(&sb, d->k[i].value);
+		} else {
+			strbuf_addch(&sb, '"');
+			for (v = d->k[i].value; *v; v++) {
+				if (strchr("\"\\`$", *v))
+					strbuf_addch(&sb, '\\');
+				strbuf_addch(&sb, *v);
+			}
+			strbuf_addch(&sb, '"');
+		}
+		strbuf_addch(&sb, '\n');
+	}
+	return write_sb(path, &sb);
+}
+
+/* A [Service] drop-in: Environment="KEY=VALUE", with " and \ escaped (the
+ * C escapes systemd undoes inside quotes) and % doubled (specifiers). */
+static int write_dropin(const char *path, const struct deps *d, const char *model)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *v;
+	size_t i;
+	add_simulated_line(&sb, d);
+	add_env_header(&sb, d, model);
+	strbuf_addstr(&sb,
+		      "# A systemd drop-in for ollama.service: save it as\n"
+		      "#   /etc/systemd/system/ollama.service.d/override.conf\n"
+		      "# (or paste the [Service] section into `sudo systemctl edit ollama`), "
+		      "then restart the server:\n"
+		      "#   sudo systemctl daemon-reload && sudo systemctl restart ollama\n"
+		      "[Service]\n");
+	for (i = 0; i < d->n; i++) {
+		if (!add_knob_comment(&sb, &d->k[i]))
+			continue;
+		strbuf_addf(&sb, "Environment=\"%s=", d->k[i].name);
+		for (v = d->k[i].value; *v; v++) {
+			if (*v == '"' || *v == '\\')
+				strbuf_addch(&sb, '\\');
+			else if (*v == '%')
+				strbuf_addch(&sb, '%');
+			strbuf_addch(&sb, *v);
+		}
+		strbuf_addstr(&sb, "\"\n");
+	}
+	return write_sb(path, &sb);
 }
 
 static int write_modelfile(const char *path, const char *model, const cJSON *preset,
-			   const char *which)
+			   const char *which, const struct deps *d, const char *stem)
 {
-	FILE *fp = fopen(path, "w");
-	const cJSON *o;
-	if (!fp)
-		return -1;
-	fprintf(fp, "# o3 preset '%s' for %s; create it with: ollama create NAME -f %s\n", which,
-		model, path);
-	fprintf(fp, "FROM %s\n", model);
-	cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(preset, "options")) {
+	struct strbuf sb = STRBUF_INIT;
+	const cJSON *o, *ctx = get(get(preset, "options"), "num_ctx");
+	size_t i;
+	add_simulated_line(&sb, d);
+	strbuf_addf(&sb, "# o3 preset '%s' for %s; create it with: ollama create NAME -f %s\n",
+		    which, model, path);
+	strbuf_addstr(&sb, "# Depends on: Ollama ");
+	add_comment_text(&sb, d->version ? d->version : "unknown");
+	strbuf_addstr(&sb, ", model digest ");
+	add_comment_text(&sb, d->digest ? d->digest : "unknown");
+	strbuf_addstr(&sb, d->simulated == 1 ? ", measured on a simulator" :
+		      d->simulated == 0 ? ", measured on a real server" :
+		      ", server kind unknown");
+	strbuf_addstr(&sb, "\n# Server environment (knobs ");
+	strbuf_addstr(&sb, source_text(d));
+	strbuf_addstr(&sb, "):");
+	for (i = 0; i < d->n; i++) {
+		strbuf_addch(&sb, ' ');
+		add_comment_text(&sb, d->k[i].name);
+		if (d->k[i].st == K_SERVER) {
+			strbuf_addstr(&sb, " unset (server default)");
+		} else {
+			strbuf_addch(&sb, '=');
+			add_comment_text(&sb, knob_yaml_value(&d->k[i]));
+			if (d->k[i].st == K_ASSUMED)
+				strbuf_addstr(&sb, " (assumed)");
+		}
+	}
+	strbuf_addf(&sb, "\n# Set it with %s.env or %s" DROPIN_SUFFIX
+		    " (the server must restart).\n", stem, stem);
+	strbuf_addstr(&sb, "# num_ctx is allocated once per parallel slot: memory ~ num_ctx x "
+		      "OLLAMA_NUM_PARALLEL");
+	if (cJSON_IsNumber(ctx) && d->parallel > 0)
+		strbuf_addf(&sb, " (here %.15g x %ld = %.15g tokens of KV cache)", ctx->valuedouble,
+			    d->parallel, ctx->valuedouble * (double)d->parallel);
+	strbuf_addstr(&sb, "; a higher OLLAMA_NUM_PARALLEL needs more memory and this preset "
+		      "may no longer fit.\n");
+	strbuf_addf(&sb, "FROM %s\n", model);
+	cJSON_ArrayForEach(o, get(preset, "options")) {
 		if (!strcmp(o->string, "num_predict"))
 			continue; /* a request knob: set per request, not in the model */
 		if (cJSON_IsNumber(o))
-			fprintf(fp, "PARAMETER %s %.15g\n", o->string, o->valuedouble);
+			strbuf_addf(&sb, "PARAMETER %s %.15g\n", o->string, o->valuedouble);
 		else if (cJSON_IsBool(o))
-			fprintf(fp, "PARAMETER %s %s\n", o->string, cJSON_IsTrue(o) ? "true" : "false");
+			strbuf_addf(&sb, "PARAMETER %s %s\n", o->string,
+				    cJSON_IsTrue(o) ? "true" : "false");
 	}
-	return fclose(fp) ? -1 : 0;
+	return write_sb(path, &sb);
+}
+
+static int mkpath(char *out, size_t len, const char *dir, const char *stem, const char *mid,
+		  const char *ext)
+{
+	int n = snprintf(out, len, "%s/%s%s%s%s", dir, stem, mid ? "." : "", mid ? mid : "", ext);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
 int report_presets_write(const char *dir, const cJSON *m)
 {
-	const char *model = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "model"));
-	const cJSON *presets = cJSON_GetObjectItemCaseSensitive(m, "presets"), *p;
-	cJSON *doc;
+	const char *model = cJSON_GetStringValue(get(m, "model"));
+	const cJSON *presets = get(m, "presets"), *p;
+	const cJSON *knobs = get(m, "server_knobs"), *k;
+	struct deps *d;
+	cJSON *doc, *pd;
 	char slug[256], path[1024];
+	size_t n;
 	int rc = 0;
 
-	const cJSON *knobs = cJSON_GetObjectItemCaseSensitive(m, "server_knobs"), *k;
-	size_t n;
-
-	if (!model || !presets ||
-	    cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(m, "complete")))
+	if (!model || !presets || cJSON_IsFalse(get(m, "complete")))
 		return 0; /* no presets from a model that was not finished */
+	d = xcalloc(1, sizeof(*d));
+	deps_read(d, m);
 	o3_model_slug(model, slug, sizeof(slug));
 	/* managed mode: one set of presets per server configuration */
 	cJSON_ArrayForEach(k, knobs) {
@@ -134,30 +679,43 @@ int report_presets_write(const char *dir, const cJSON *m)
 			 cJSON_GetStringValue(k) ? cJSON_GetStringValue(k) : "");
 		o3_model_slug(part, slug + n, sizeof(slug) - n);
 	}
+	/* a simulated preset never takes, nor passes for, a real one's name */
+	n = strlen(slug);
+	if (d->simulated == 1 && n + sizeof(".simulated") <= sizeof(slug))
+		snprintf(slug + n, sizeof(slug) - n, ".simulated");
+	else if (d->simulated == 1)
+		rc = -1;
+
 	doc = cJSON_CreateObject();
+	if (d->simulated >= 0)
+		cJSON_AddBoolToObject(doc, "simulated", d->simulated);
 	cJSON_AddStringToObject(doc, "model", model);
-	if (knobs) {
-		FILE *fp;
+	if (knobs)
 		cJSON_AddItemToObject(doc, "server_environment", cJSON_Duplicate(knobs, 1));
-		snprintf(path, sizeof(path), "%s/%s.env", dir, slug);
-		fp = fopen(path, "w");
-		if (fp) {
-			fprintf(fp, "# the environment of `ollama serve` these presets were measured with\n");
-			cJSON_ArrayForEach(k, knobs)
-				fprintf(fp, "%s=%s\n", k->string,
-					cJSON_GetStringValue(k) ? cJSON_GetStringValue(k) : "");
-			rc |= fclose(fp) ? -1 : 0;
-		} else {
-			rc = -1;
-		}
-	}
-	cJSON_AddItemToObject(doc, "presets", cJSON_Duplicate(presets, 1));
-	snprintf(path, sizeof(path), "%s/%s.yaml", dir, slug);
-	rc |= write_yaml(path, doc);
-	cJSON_Delete(doc);
+	cJSON_AddItemToObject(doc, "depends_on", deps_json(d, slug, 1, 0));
+	pd = cJSON_AddObjectToObject(doc, "presets");
 	cJSON_ArrayForEach(p, presets) {
-		snprintf(path, sizeof(path), "%s/%s.%s.Modelfile", dir, slug, p->string);
-		rc |= write_modelfile(path, model, p, p->string);
+		cJSON *one = cJSON_Duplicate(p, 1);
+		const cJSON *ctx = get(get(p, "options"), "num_ctx");
+		if (cJSON_IsObject(one))
+			cJSON_AddItemToObject(one, "depends_on",
+					      deps_json(d, slug, 0,
+							cJSON_IsNumber(ctx) ? ctx->valuedouble : 0));
+		cJSON_AddItemToObject(pd, p->string, one);
 	}
+
+	if (!rc) {
+		rc |= mkpath(path, sizeof(path), dir, slug, NULL, ".env") ||
+		      write_env(path, d, model, slug) ? -1 : 0;
+		rc |= mkpath(path, sizeof(path), dir, slug, NULL, DROPIN_SUFFIX) ||
+		      write_dropin(path, d, model) ? -1 : 0;
+		rc |= mkpath(path, sizeof(path), dir, slug, NULL, ".yaml") ||
+		      write_yaml(path, doc, d) ? -1 : 0;
+		cJSON_ArrayForEach(p, presets)
+			rc |= mkpath(path, sizeof(path), dir, slug, p->string, ".Modelfile") ||
+			      write_modelfile(path, model, p, p->string, d, slug) ? -1 : 0;
+	}
+	cJSON_Delete(doc);
+	free(d);
 	return rc ? -1 : 0;
 }
