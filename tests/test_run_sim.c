@@ -259,8 +259,10 @@ START_TEST(test_sigint_then_resume)
 		const char *key = cJSON_GetStringValue(cJSON_GetObjectItem(r, "key"));
 		ck_assert_msg(key && count_key(log, key) == 1, "step repeated: %s", key);
 	}
-	/* nothing lost, nothing repeated: the second run did the rest */
-	ck_assert_int_eq(reused, before);
+	/* nothing lost, nothing repeated: the second run did the rest (it
+	 * also reuses within itself a step it already made, such as the
+	 * stability test of a fast preset equal to max_ctx) */
+	ck_assert_int_ge(reused, before);
 	{
 		int steps = 0;
 		cJSON_ArrayForEach(r, log)
