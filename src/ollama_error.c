@@ -15,9 +15,18 @@
  *  4. HTTP 400: an option type error      -> invalid_option, else bad_request
  *  5. by text, any other status (500, 0 for an error line in a 200 stream
  *     before any chunk, as servers up to v0.12.5 send them):
- *     an out-of-memory text               -> oom (even inside "llama runner
- *                                            process has terminated: ...":
- *                                            OOM wins over crash)
+ *     an out-of-memory text (a refusal before allocating, or an
+ *     allocation failure; oom_texts below)
+ *                                         -> oom, even inside a wrapper:
+ *                                            "llama runner process has
+ *                                            terminated: ...", "llama-server
+ *                                            process has terminated: ...",
+ *                                            "timed out waiting for ... to
+ *                                            start - <last error>", "an error
+ *                                            was encountered while running the
+ *                                            model: ..." (OOM wins over crash
+ *                                            and load timeout, as Ollama's own
+ *                                            IsOutOfMemory decides at HEAD)
  *     "timed out waiting for llama runner/llama-server to start"
  *                                         -> load_timeout
  *     runner termination texts, GGML_ASSERT, panic:, "an error was
@@ -84,18 +93,59 @@ int ollama_err_class_from_name(const char *name)
 	return -1;
 }
 
-/* Texts are matched case-insensitively: the CLI and logs capitalise some. */
+/*
+ * Out-of-memory texts, matched case-insensitively anywhere in the message
+ * (Ollama capitalises some, llama.cpp and the GPU runtimes others, and the
+ * scheduler wraps runner texts in "llama runner process has terminated: ..."
+ * or "llama-server ...: ..."). The texts, where Ollama makes them or
+ * forwards them, and the versions that have them are listed in
+ * fixtures/replay/ollama/errors/README.md; every one is replayed by
+ * tests/test_ollama_errors_replay.c. HEAD llm/status.go IsOutOfMemoryMessage
+ * (v0.30.0+) is Ollama's own list: each of its needles is here too.
+ */
 static const char *const oom_texts[] = {
-	"requires more system memory",   /* (requested) model requires more ... */
+	/* refusals before allocating (the scheduler's and the layout's checks) */
+	"requires more system memory",   /* v0.2.2-v0.24: (A) than is available (B);
+					    v0.12.7-v0.24: ... than is currently available */
+	"is too large for this system",  /* v0.2.0-v0.2.1: requested model (A) is ... (B) */
+	"unable to load full model on gpu", /* llm.ErrLoadRequiredFull, v0.11.5+ */
+	"memory layout cannot be allocated", /* v0.11.5-v0.24 (also "with num_gpu = N") */
+	"failed to commit memory for model", /* v0.11.5-v0.24 */
+	"not have enough available memory", /* v0.1.4-v0.1.17: llama runner exited, you may ... */
+	"insufficient memory",           /* ml.ErrNoMem v0.7.1+; image generation; Metal */
+	/* allocation failures: Ollama, llama.cpp/ggml, CUDA, ROCm, Vulkan, Metal */
 	"cudamalloc failed",
-	"failed to allocate",            /* ggml_gallocr_reserve_n, cpu buffer */
+	"hipmalloc failed",
+	"failed to allocate",            /* ggml_gallocr_reserve_n, cpu buffer, "... memory for model" */
 	"unable to allocate",            /* ... CUDA0 / ROCm0 / backend buffer */
-	"out of memory",                 /* CUDA error: out of memory */
-	"out-of-memory",                 /* llama-server reported out-of-memory */
+	"allocation failed",             /* compute buffer allocation failed */
+	"memory allocation of size",     /* ggml_vulkan: Device memory allocation of size N failed. */
+	"out of memory",                 /* CUDA error: out of memory, ROCm error: ... */
+	"out of device memory",
+	"out of host memory",
+	"out-of-memory",                 /* llama-server reported out-of-memory during startup */
 	"vk_error_out_of_device_memory",
 	"vk_error_out_of_host_memory",
-	"hipmalloc failed",
-	"insufficient memory",
+	"erroroutofdevicememory",        /* vulkan-hpp: vk::Device::allocateMemory: ErrorOutOfDeviceMemory */
+	"erroroutofhostmemory",
+	"erroroutofmemory",              /* hipErrorOutOfMemory, kIOGPUCommandBufferCallbackErrorOutOfMemory */
+	"cudaerrormemoryallocation",
+	"cublas_status_alloc_failed",
+	"not enough memory",             /* Windows: Not enough memory resources are available ... */
+	"cannot allocate memory",        /* ENOMEM: mmap failed: Cannot allocate memory */
+	"paging file is too small",      /* Windows commit limit */
+	"std::bad_alloc",
+};
+
+/* Texts whose two parts are each too common alone. */
+static const struct {
+	const char *a, *b;
+} oom_pairs[] = {
+	/* v0.0.15-v0.1.18: [F16 ]model requires at least 8GB of [total ]memory */
+	{ "model requires at least", "memory" },
+	/* v0.18.2+ (MLX runner, image generation):
+	   model requires A but only B are available (after C overhead) */
+	{ "model requires", "but only" },
 };
 
 static const char *const load_timeout_texts[] = {
@@ -105,6 +155,7 @@ static const char *const load_timeout_texts[] = {
 
 static const char *const crash_texts[] = {
 	"llama runner process has terminated",
+	"llama runner exited",
 	"llama-server process has terminated",
 	"process no longer running",
 	"unexpectedly stopped",
@@ -140,6 +191,17 @@ static int has_any(const char *msg, const char *const *needles, size_t n)
 	return 0;
 }
 
+static int is_oom(const char *msg)
+{
+	size_t i;
+	if (has_any(msg, oom_texts, ARRAY_SIZE(oom_texts)))
+		return 1;
+	for (i = 0; i < ARRAY_SIZE(oom_pairs); i++)
+		if (has(msg, oom_pairs[i].a) && has(msg, oom_pairs[i].b))
+			return 1;
+	return 0;
+}
+
 static int is_option_error(const char *msg)
 {
 	/* HEAD api/types.go FromMap: option "num_ctx" must be of type integer */
@@ -162,7 +224,7 @@ enum ollama_err_class ollama_classify(long http_status, const char *message, int
 	if (http_status == 400)
 		return is_option_error(msg) ? OLLAMA_ERR_INVALID_OPTION : OLLAMA_ERR_BAD_REQUEST;
 
-	if (has_any(msg, oom_texts, ARRAY_SIZE(oom_texts)))
+	if (is_oom(msg))
 		return OLLAMA_ERR_OOM;
 	if (has_any(msg, load_timeout_texts, ARRAY_SIZE(load_timeout_texts)))
 		return OLLAMA_ERR_LOAD_TIMEOUT;
