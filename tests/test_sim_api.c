@@ -370,6 +370,75 @@ START_TEST(test_plain_routes_and_warning)
 }
 END_TEST
 
+/* ---- X-O3-Simulator on every reply --------------------------------- */
+
+static const struct {
+	const char *method, *path, *body;
+	long status;
+} header_cases[] = {
+	{ "GET", "/", NULL, 200 },
+	{ "HEAD", "/", NULL, 200 },
+	{ "GET", "/api/version", NULL, 200 },
+	{ "HEAD", "/api/version", NULL, 200 },
+	{ "GET", "/api/tags", NULL, 200 },
+	{ "GET", "/api/ps", NULL, 200 },
+	{ "POST", "/api/show", "{\"model\":\"" MODEL "\"}", 200 },
+	{ "POST", "/api/show", "{\"model\":\"nope:1b\"}", 404 },
+	{ "GET", "/api/nothing", NULL, 404 },
+	{ "POST", "/v1/chat/completions", "{}", 404 },
+	{ "GET", "/api/generate", NULL, 405 },
+	{ "POST", "/api/generate", "", 400 },
+	{ "POST", "/api/generate", "{\"model\":\"nope:1b\",\"prompt\":\"x\"}", 404 },
+	{ "POST", "/api/generate", "{\"model\":\"" MODEL "\",\"prompt\":\"x\",\"stream\":false,"
+	  "\"options\":{\"num_ctx\":4096,\"num_predict\":2}}", 200 },
+	/* streaming: the header comes with the first chunk */
+	{ "POST", "/api/generate", "{\"model\":\"" MODEL "\",\"prompt\":\"x\","
+	  "\"options\":{\"num_ctx\":4096,\"num_predict\":3}}", 200 },
+	{ "POST", "/api/chat", "{\"model\":\"" MODEL "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+	  "\"options\":{\"num_ctx\":4096,\"num_predict\":3}}", 200 },
+	{ "POST", "/api/chat", "{\"messages\":[]}", 400 },
+};
+
+START_TEST(test_simulator_header)
+{
+	struct http_reply r;
+	http_do(sim.host, header_cases[_i].method, header_cases[_i].path, header_cases[_i].body, 0, &r);
+	ck_assert_int_eq(r.curl_rc, CURLE_OK);
+	ck_assert_int_eq(r.status, header_cases[_i].status);
+	ck_assert_int_eq(r.sim_headers, 1);
+	ck_assert_str_eq(r.sim_header, "o3-sim; profile=strix-halo-64g");
+	if (!strcmp(header_cases[_i].path, "/api/chat") && r.status == 200)
+		ck_assert_str_eq(r.ctype, "application/x-ndjson");
+	http_reply_release(&r);
+}
+END_TEST
+
+/* Another profile, with the GPU unused: the name only; a fault's 503 too. */
+START_TEST(test_simulator_header_profile)
+{
+	static const char *const args[] = { "--time-scale", "0.01", "--profile", "cpu-only-64g",
+					     "--fault", "busy", NULL };
+	static const char *const args2[] = { "--time-scale", "0.01", "--profile", "rx7900xtx-24g",
+					      "--gpu-unused", NULL };
+	struct sim_process s2;
+	struct http_reply r;
+	ck_assert_int_eq(sim_start(&s2, args, NULL), 0);
+	http_do(s2.host, "GET", "/api/version", NULL, 0, &r);
+	ck_assert_str_eq(r.sim_header, "o3-sim; profile=cpu-only-64g");
+	http_reply_release(&r);
+	http_do(s2.host, "POST", "/api/generate", "{\"model\":\"" MODEL "\",\"prompt\":\"x\"}", 0, &r);
+	ck_assert_int_eq(r.status, 503);
+	ck_assert_str_eq(r.sim_header, "o3-sim; profile=cpu-only-64g");
+	http_reply_release(&r);
+	sim_stop(&s2);
+	ck_assert_int_eq(sim_start(&s2, args2, NULL), 0);
+	http_do(s2.host, "GET", "/api/version", NULL, 0, &r);
+	ck_assert_str_eq(r.sim_header, "o3-sim; profile=rx7900xtx-24g");
+	http_reply_release(&r);
+	sim_stop(&s2);
+}
+END_TEST
+
 static const struct {
 	const char *model, *arch;
 	double ctx, blocks, kv_heads, key_len, window;
@@ -464,6 +533,8 @@ int main(int argc, char **argv)
 	tcase_add_test(api, test_plain_routes_and_warning);
 	tcase_add_loop_test(api, test_show, 0, sizeof(show_cases) / sizeof(show_cases[0]));
 	tcase_add_test(api, test_ps_context_length_by_era);
+	tcase_add_loop_test(api, test_simulator_header, 0, sizeof(header_cases) / sizeof(header_cases[0]));
+	tcase_add_test(api, test_simulator_header_profile);
 	suite_add_tcase(s, api);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -402,6 +402,202 @@ START_TEST(test_discrete_sysfs)
 }
 END_TEST
 
+static int file_exists(const char *dir, const char *rel)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	return access(path, F_OK) == 0;
+}
+
+/* The simulator's log (stdout and stderr) has a line with every needle. */
+static int log_has(const struct sim_process *sp, const char *a, const char *b)
+{
+	char path[256], line[1024];
+	int found = 0;
+	FILE *fp;
+	snprintf(path, sizeof(path), "%s/sim.log", sp->dir);
+	fp = fopen(path, "r");
+	ck_assert_ptr_nonnull(fp);
+	while (!found && fgets(line, sizeof(line), fp))
+		found = strstr(line, a) && (!b || strstr(line, b));
+	fclose(fp);
+	return found;
+}
+
+static const char *const cpu_eras[] = { "0.33.0", "0.24.0" };
+
+/* cpu-only-64g: size_vram 0, the ceiling at the edge of system memory, the
+ * era's memory error one step above it. */
+START_TEST(test_cpu_only_edge)
+{
+	char root[] = "/tmp/o3-simfs-XXXXXX", sys[128], proc[128], ctx[32];
+	const char *args[] = { "--time-scale", "0.01", "--profile", "cpu-only-64g", "--ollama-version",
+			       cpu_eras[_i], "--sysfs-root", sys, "--procfs-root", proc, NULL };
+	const char *targs[] = { "--profile", "cpu-only-64g", "--ollama-version", cpu_eras[_i],
+				"--num-ctx", ctx, NULL };
+	static const char *const env[] = { "OLLAMA_NUM_PARALLEL=2", NULL };
+	struct sim_process sp;
+	cJSON *t, *at, *above, *doc, *ps;
+	long ceil, oom, status;
+	const char *e, *want;
+
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	snprintf(sys, sizeof(sys), "%s/sys", root);
+	snprintf(proc, sizeof(proc), "%s/proc", root);
+	snprintf(ctx, sizeof(ctx), "4096");
+	t = truth_model("qwen3-coder:30b", targs, env);
+	ceil = (long)json_num(t, "ceiling", NULL);
+	oom = (long)json_num(t, "oom_num_ctx", NULL);
+	ck_assert_int_eq(oom, ceil + 256);
+	ck_assert_int_lt(ceil, 262144);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(t, "ceiling_placement")), "cpu");
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(t, "ceiling_limited_by")), "system_memory");
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(t, "placement")), "cpu");
+	snprintf(ctx, sizeof(ctx), "%ld", ceil);
+	at = truth_model("qwen3-coder:30b", targs, env);
+	snprintf(ctx, sizeof(ctx), "%ld", oom);
+	above = truth_model("qwen3-coder:30b", targs, env);
+	want = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(above, "memory"), "load_error"));
+	ck_assert_ptr_nonnull(want);
+
+	start(&sp, args, env);
+	/* no GPU: no amdgpu tree, and Ollama's CPU line at start */
+	ck_assert(!file_exists(sys, "class/drm"));
+	ck_assert(log_has(&sp, "msg=\"inference compute\" id=cpu library=cpu", "total=\"63.7 GiB\" available=\"59.7 GiB\""));
+	ck_assert(!log_has(&sp, "no compatible GPUs", NULL));
+	doc = load(sp.host, "qwen3-coder:30b", ceil, &status);
+	ck_assert_int_eq(status, 200);
+	cJSON_Delete(doc);
+	ps = ps_model(sp.host);
+	ck_assert_ptr_nonnull(ps);
+	ck_assert_ptr_nonnull(cJSON_GetObjectItem(ps, "size_vram"));
+	ck_assert_double_eq(json_num(ps, "size_vram", NULL), 0);
+	ck_assert_double_eq(json_num(ps, "size", NULL), json_num(at, "memory", "size", NULL));
+	ck_assert_uint_eq(meminfo_kb(proc, "MemAvailable"),
+			  (unsigned long long)json_num(at, "memory", "mem_available_bytes", NULL) / 1024);
+	cJSON_Delete(ps);
+	doc = load(sp.host, "qwen3-coder:30b", oom, &status);
+	ck_assert_int_eq(status, 500);
+	e = cJSON_GetStringValue(cJSON_GetObjectItem(doc, "error"));
+	ck_assert_ptr_nonnull(e);
+	ck_assert_str_eq(e, want);
+	if (!strcmp(cpu_eras[_i], "0.24.0")) {
+		char buf[256];
+		snprintf(buf, sizeof(buf), "model requires more system memory (%.1f GiB) than is available (59.7 GiB)",
+			 json_num(above, "memory", "size", NULL) / 1073741824.0);
+		ck_assert_str_eq(e, buf);
+	} else {
+		ck_assert_msg(!strncmp(e, "llama-server reported out-of-memory during startup: "
+				       "ggml_backend_cpu_buffer_type_alloc_buffer: failed to allocate buffer of size ", 129),
+			      "%s", e);
+	}
+	cJSON_Delete(doc);
+	cJSON_Delete(t);
+	cJSON_Delete(at);
+	cJSON_Delete(above);
+	sim_stop(&sp);
+	nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+END_TEST
+
+/* --gpu-unused: the tree is there, Ollama says it found no GPU and runs on the CPU. */
+START_TEST(test_gpu_unused_server)
+{
+	char root[] = "/tmp/o3-simfs-XXXXXX", sys[128], proc[128];
+	const char *args[] = { "--time-scale", "0.01", "--gpu-unused", "--ollama-version", "0.12.0",
+			       "--sysfs-root", sys, "--procfs-root", proc, NULL };
+	static const char *const targs[] = { "--gpu-unused", "--ollama-version", "0.12.0", "--num-ctx", "8192", NULL };
+	static const char *const plain[] = { "--time-scale", "0.01", NULL };
+	struct sim_process sp;
+	cJSON *t, *doc, *ps;
+	long status;
+
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	snprintf(sys, sizeof(sys), "%s/sys", root);
+	snprintf(proc, sizeof(proc), "%s/proc", root);
+	doc = sim_truth(targs, NULL);
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "profile"), "gpu_present")));
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "profile"), "gpu_used")));
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "server"), "gpu_unused")));
+	cJSON_Delete(doc);
+	t = truth_model("gemma3:latest", targs, NULL);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(t, "placement")), "cpu");
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(t, "ceiling_placement")), "cpu");
+	ck_assert_double_eq(json_num(t, "memory", "size_vram", NULL), 0);
+
+	start(&sp, args, NULL);
+	ck_assert(file_exists(sys, DEV "vendor"));
+	ck_assert(log_has(&sp, "msg=\"no compatible GPUs were discovered\"", NULL));
+	ck_assert(log_has(&sp, "msg=\"inference compute\" id=0 library=cpu", NULL));
+	doc = load(sp.host, "gemma3:latest", 8192, &status);
+	ck_assert_int_eq(status, 200);
+	cJSON_Delete(doc);
+	ps = ps_model(sp.host);
+	ck_assert_double_eq(json_num(ps, "size_vram", NULL), 0);
+	ck_assert_double_eq(json_num(ps, "size", NULL), json_num(t, "memory", "size", NULL));
+	cJSON_Delete(ps);
+	/* the GPU's pools stay idle; the model is out of MemAvailable */
+	ck_assert_uint_eq(read_ull(sys, DEV "mem_info_gtt_used"), json_num(t, "memory", "gtt_used_bytes", NULL));
+	ck_assert_uint_eq(read_ull(sys, DEV "mem_info_vram_used"), json_num(t, "memory", "vram_used_bytes", NULL));
+	ck_assert_uint_eq(meminfo_kb(proc, "MemAvailable"),
+			  (unsigned long long)json_num(t, "memory", "mem_available_bytes", NULL) / 1024);
+	sim_stop(&sp);
+	cJSON_Delete(t);
+	nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+
+	/* with the GPU in use: no CPU line */
+	start(&sp, plain, NULL);
+	ck_assert(log_has(&sp, "msg=\"discovering available GPUs...\"", NULL));
+	ck_assert(!log_has(&sp, "library=cpu", NULL));
+	sim_stop(&sp);
+}
+END_TEST
+
+static const struct {
+	const char *profile, *model, *placement, *limited_by;
+	double ceiling;
+} placement_cases[] = {
+	{ "strix-halo-64g", "qwen3-coder:30b", "gpu", "trained_context", 262144 },
+	{ "rx7900xtx-24g", "qwen3-coder:30b", "partial", "gpu_memory", 41472 },
+	{ "rtx4090-24g", "orieg/gemma3-tools:27b-it-qat", "partial", "gpu_memory", 33792 },
+	{ "rx7900xtx-24g", "qwen2.5:3b-instruct", "gpu", "trained_context", 32768 },
+	{ "cpu-only-64g", "qwen2.5:3b-instruct", "cpu", "trained_context", 32768 },
+};
+
+/* --truth: placement, what limits the ceiling, decode at fill, usable context. */
+START_TEST(test_truth_placement_fields)
+{
+	const char *args[] = { "--profile", placement_cases[_i].profile, "--num-ctx", "65536",
+			       "--floor", "5", "--fill-ratio", "0.5", NULL };
+	cJSON *t = truth_model(placement_cases[_i].model, args, NULL);
+	double u, a, b, fill;
+	ck_assert_ptr_nonnull(t);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(t, "placement")), placement_cases[_i].placement);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(t, "ceiling_placement")),
+			 strcmp(placement_cases[_i].profile, "cpu-only-64g") ? "gpu" : "cpu");
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(t, "ceiling_limited_by")),
+			 placement_cases[_i].limited_by);
+	ck_assert_double_eq(json_num(t, "ceiling", NULL), placement_cases[_i].ceiling);
+	/* the line: decode_tps_at_fill = 1 / (a' + b x fill_depth), beyond any window */
+	fill = json_num(t, "fill_depth", NULL);
+	ck_assert_double_eq(fill, (double)(unsigned)(0.5 * json_num(t, "num_ctx", NULL)));
+	a = json_num(t, "decode_s_a_deep", NULL);
+	b = json_num(t, "decode_s_b", NULL);
+	ck_assert_double_eq_tol(json_num(t, "decode_tps_at_fill", NULL), 1.0 / (a + b * fill), 1e-6);
+	u = json_num(t, "usable_context", NULL);
+	ck_assert_int_eq((long)u % 1024, 0);
+	ck_assert_double_le(u, json_num(t, "trained_context", NULL));
+	if (u > 0)
+		ck_assert_double_ge(json_num(t, "usable_context_decode_tps", NULL), 5);
+	cJSON_Delete(t);
+	/* without --floor: null */
+	args[4] = NULL;
+	t = truth_model(placement_cases[_i].model, args, NULL);
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(t, "usable_context")));
+	cJSON_Delete(t);
+}
+END_TEST
+
 START_TEST(test_keep_alive_expiry)
 {
 	static const char *const args[] = { "--time-scale", "0.01", NULL };
@@ -468,6 +664,10 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, test_truth_ps_sysfs_agree);
 	tcase_add_test(tc, test_discrete_sysfs);
 	tcase_add_test(tc, test_keep_alive_expiry);
+	tcase_add_loop_test(tc, test_cpu_only_edge, 0, sizeof(cpu_eras) / sizeof(cpu_eras[0]));
+	tcase_add_test(tc, test_gpu_unused_server);
+	tcase_add_loop_test(tc, test_truth_placement_fields, 0,
+			    sizeof(placement_cases) / sizeof(placement_cases[0]));
 	tcase_add_test(tc, test_time_scale);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

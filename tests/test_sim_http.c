@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 
@@ -23,6 +24,24 @@ static size_t on_data(char *p, size_t size, size_t n, void *cls)
 	return size * n;
 }
 
+/* Keep X-O3-Simulator's value (header names are case-insensitive). */
+static size_t on_header(char *p, size_t size, size_t n, void *cls)
+{
+	struct http_reply *r = cls;
+	size_t len = size * n, name = sizeof("X-O3-Simulator:") - 1;
+	if (len > name && !strncasecmp(p, "X-O3-Simulator:", name)) {
+		const char *v = p + name;
+		size_t vlen = len - name;
+		while (vlen && (*v == ' ' || *v == '\t'))
+			v++, vlen--;
+		while (vlen && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' || v[vlen - 1] == ' '))
+			vlen--;
+		snprintf(r->sim_header, sizeof(r->sim_header), "%.*s", (int)vlen, v);
+		r->sim_headers++;
+	}
+	return len;
+}
+
 int http_do(const char *host, const char *method, const char *path, const char *json,
 	    double timeout_s, struct http_reply *r)
 {
@@ -37,6 +56,8 @@ int http_do(const char *host, const char *method, const char *path, const char *
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)((timeout_s > 0 ? timeout_s : 60) * 1000));
 	if (!strcmp(method, "HEAD"))

@@ -14,6 +14,8 @@ struct http_reply {
 	char *body;        /* malloced, NUL-terminated */
 	size_t len;
 	char ctype[128];
+	char sim_header[256]; /* X-O3-Simulator's value ("" if absent) */
+	int sim_headers;      /* how many X-O3-Simulator headers came */
 	double total_s, first_byte_s;
 	int curl_rc;       /* CURLE_OK, or why the transfer failed */
 };

@@ -7,6 +7,7 @@
  */
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -183,6 +184,162 @@ START_TEST(test_oom_past_system_memory)
 }
 END_TEST
 
+/* cpu-only-64g: everything in system RAM; the ceiling is the memory edge. */
+START_TEST(test_cpu_only_profile)
+{
+	struct sim_config cfg = config("cpu-only-64g", "0.33.0");
+	const struct sim_model *m = sim_catalog_find("qwen3-coder:30b");
+	struct sim_knobs k = { 32768, -1, 48, -1, -1, -1 }, r;
+	struct sim_mem mem, at, above;
+	unsigned ceil, oom_min;
+	double ram_avail = (double)(cfg.profile->mem_total_bytes - cfg.profile->os_used_bytes);
+	char text[512], want[512];
+
+	ck_assert(cfg.profile->no_gpu && !cfg.profile->amd && !sim_perf_gpu_used(&cfg));
+	/* an explicit num_gpu finds no GPU to put layers on */
+	sim_perf_resolve(&cfg, m, &k, &r);
+	sim_perf_memory(&cfg, m, &r, &mem);
+	ck_assert(!mem.oom);
+	ck_assert_uint_eq(mem.size_vram, 0);
+	ck_assert_uint_eq(mem.gpu_layers, 0);
+	ck_assert_uint_eq(mem.cpu_bytes, mem.size);
+	ck_assert_str_eq(sim_perf_placement(&mem), "cpu");
+	ck_assert_uint_eq(mem.mem_available_bytes, (uint64_t)ram_avail - mem.size);
+	/* the VRAM tier sees no GPU: 4096 */
+	ck_assert_uint_eq(sim_perf_default_ctx(&cfg, m), 4096);
+	/* one slot: the trained context fits 64 GiB */
+	ck_assert_uint_eq(sim_perf_ceiling(&cfg, m, -1, &oom_min), 262144);
+	ck_assert_uint_eq(oom_min, 0);
+	ck_assert_str_eq(sim_perf_ceiling_limit(&cfg, m, -1, 262144), "trained_context");
+	/* two slots: the edge of system memory */
+	cfg.env.num_parallel = 2;
+	ceil = sim_perf_ceiling(&cfg, m, -1, &oom_min);
+	ck_assert_uint_gt(ceil, 4096);
+	ck_assert_uint_lt(ceil, 262144);
+	ck_assert_uint_eq(oom_min, ceil + 256);
+	ck_assert_str_eq(sim_perf_ceiling_limit(&cfg, m, -1, ceil), "system_memory");
+	k = (struct sim_knobs){ ceil, -1, -1, -1, -1, -1 };
+	sim_perf_resolve(&cfg, m, &k, &r);
+	sim_perf_memory(&cfg, m, &r, &at);
+	k.num_ctx = ceil + 256;
+	sim_perf_resolve(&cfg, m, &k, &r);
+	sim_perf_memory(&cfg, m, &r, &above);
+	ck_assert(!at.oom && above.oom);
+	ck_assert_double_le((double)at.size, ram_avail);
+	ck_assert_double_gt((double)above.size, ram_avail);
+	/* the era's texts at the edge, Go's HumanBytes2 (%.1f GiB) */
+	sim_text_oom(&cfg.env, cfg.profile, &above, text, sizeof(text));
+	snprintf(want, sizeof(want), "llama-server reported out-of-memory during startup: "
+		 "ggml_backend_cpu_buffer_type_alloc_buffer: failed to allocate buffer of size %llu",
+		 (unsigned long long)above.size);
+	ck_assert_str_eq(text, want);
+	ck_assert_int_eq(sim_parse_version("0.24.0", &cfg.env.version_code), 0);
+	sim_text_oom(&cfg.env, cfg.profile, &above, text, sizeof(text));
+	snprintf(want, sizeof(want), "model requires more system memory (%.1f GiB) than is available (%.1f GiB)",
+		 (double)above.size / SIM_GIB, ram_avail / SIM_GIB);
+	ck_assert_str_eq(text, want);
+	ck_assert_str_eq(text, "model requires more system memory (59.7 GiB) than is available (59.7 GiB)");
+}
+END_TEST
+
+/* --gpu-unused: the same hardware, Ollama on the CPU only. */
+START_TEST(test_gpu_unused)
+{
+	struct sim_config cfg = config("rx7900xtx-24g", "0.33.0");
+	const struct sim_model *m = sim_catalog_find("qwen3-coder:30b");
+	struct sim_knobs k = { 65536, -1, -1, -1, -1, -1 }, r;
+	struct sim_mem gpu, cpu;
+	unsigned oom_min;
+	double t0, t1;
+	sim_perf_resolve(&cfg, m, &k, &r);
+	sim_perf_memory(&cfg, m, &r, &gpu);
+	ck_assert_str_eq(sim_perf_placement(&gpu), "partial");
+	ck_assert_uint_eq(sim_perf_ceiling(&cfg, m, -1, &oom_min), 41472);
+	ck_assert_str_eq(sim_perf_ceiling_limit(&cfg, m, -1, 41472), "gpu_memory");
+	ck_assert_uint_eq(sim_perf_default_ctx(&cfg, m), 32768);
+	cfg.gpu_unused = 1;
+	ck_assert(!sim_perf_gpu_used(&cfg));
+	ck_assert_uint_eq(sim_perf_default_ctx(&cfg, m), 4096);
+	sim_perf_memory(&cfg, m, &r, &cpu);
+	ck_assert_str_eq(sim_perf_placement(&cpu), "cpu");
+	ck_assert_uint_eq(cpu.size_vram, 0);
+	ck_assert_uint_eq(cpu.vram_used_bytes, cfg.profile->vram_base_used_bytes);
+	ck_assert_uint_eq(cpu.size, gpu.size);
+	/* the limit is system memory: the trained context fits 64 GiB */
+	ck_assert_uint_eq(sim_perf_ceiling(&cfg, m, -1, &oom_min), 262144);
+	/* CPU speed: bandwidth-bound from RAM */
+	t0 = sim_perf_decode_s(&cfg, m, &cpu, 0);
+	ck_assert_double_eq_tol(t0, cfg.profile->decode_overhead_s +
+				(double)m->read_bytes_per_token / cfg.profile->cpu_bw_eff, 1e-12);
+	t1 = sim_perf_decode_s(&cfg, m, &cpu, 10000);
+	ck_assert_double_eq_tol(t1 - t0, 10000.0 * sim_perf_kv_per_token(m, SIM_KV_F16) /
+				cfg.profile->cpu_bw_eff, 1e-12);
+	ck_assert_double_gt(sim_perf_decode_s(&cfg, m, &cpu, 0), sim_perf_decode_s(&cfg, m, &gpu, 0));
+	/* unified: the GTT stays idle */
+	cfg = config("strix-halo-64g", "0.33.0");
+	cfg.gpu_unused = 1;
+	sim_perf_memory(&cfg, m, &r, &cpu);
+	ck_assert_uint_eq(cpu.gtt_used_bytes, cfg.profile->gtt_base_used_bytes);
+	ck_assert_uint_eq(cpu.mem_available_bytes,
+			  cfg.profile->mem_total_bytes - cfg.profile->os_used_bytes - cpu.size);
+}
+END_TEST
+
+/* Decode time per token is a line in the depth; prefill on the CPU slows with depth. */
+START_TEST(test_decode_linear_and_usable)
+{
+	static const char *const profiles[] = { "strix-halo-64g", "rx7900xtx-24g", "cpu-only-64g" };
+	size_t i;
+	for (i = 0; i < 3; i++) {
+		struct sim_config cfg = config(profiles[i], "0.33.0");
+		const struct sim_model *m = sim_catalog_find("gemma3:latest");
+		struct sim_knobs k = { 32768, -1, -1, -1, -1, -1 }, r;
+		struct sim_mem mem;
+		double a, b, tps, floor_tps;
+		unsigned u, d;
+		sim_perf_resolve(&cfg, m, &k, &r);
+		sim_perf_memory(&cfg, m, &r, &mem);
+		/* beyond the sliding window: exactly linear */
+		a = sim_perf_decode_s(&cfg, m, &mem, 2048);
+		b = (sim_perf_decode_s(&cfg, m, &mem, 20480) - a) / 18432;
+		ck_assert_double_gt(b, 0);
+		for (d = 4096; d <= 30000; d += 6500)
+			ck_assert_double_eq_tol(sim_perf_decode_s(&cfg, m, &mem, d), a + b * (d - 2048.0), 1e-12);
+		ck_assert_double_gt(sim_perf_prefill_s(&cfg, m, &mem, 16384, 512),
+				    sim_perf_prefill_s(&cfg, m, &mem, 0, 512));
+		/* usable context: the largest 1024 step whose decode at 0.9 fill holds */
+		floor_tps = 1.0 / sim_perf_decode_s(&cfg, m, &mem, (unsigned)(0.9 * 32768));
+		u = sim_perf_usable_context(&cfg, m, -1, 0.9, floor_tps, &tps);
+		ck_assert_uint_eq(u % SIM_USABLE_STEP, 0);
+		ck_assert_uint_ge(u, 32768);
+		ck_assert_double_ge(tps, floor_tps);
+		if (u + SIM_USABLE_STEP <= m->context_length) {
+			struct sim_mem next;
+			k.num_ctx = u + SIM_USABLE_STEP;
+			sim_perf_resolve(&cfg, m, &k, &r);
+			sim_perf_memory(&cfg, m, &r, &next);
+			ck_assert(next.oom || 1.0 / sim_perf_decode_s(&cfg, m, &next,
+				  (unsigned)(0.9 * (u + SIM_USABLE_STEP))) < floor_tps);
+		}
+		ck_assert_uint_eq(sim_perf_usable_context(&cfg, m, -1, 0.9, 1e6, &tps), 0);
+	}
+}
+END_TEST
+
+START_TEST(test_human_bytes2)
+{
+	char b[32];
+	sim_human_bytes2(59.74 * SIM_GIB, b, sizeof(b));
+	ck_assert_str_eq(b, "59.7 GiB");
+	sim_human_bytes2(512 * SIM_MIB, b, sizeof(b));
+	ck_assert_str_eq(b, "512.0 MiB");
+	sim_human_bytes2(1536, b, sizeof(b));
+	ck_assert_str_eq(b, "1.5 KiB");
+	sim_human_bytes2(12, b, sizeof(b));
+	ck_assert_str_eq(b, "12 B");
+}
+END_TEST
+
 START_TEST(test_flash_attention_rules)
 {
 	struct sim_config cfg = config("strix-halo-64g", "0.24.0");
@@ -331,6 +488,10 @@ int main(void)
 	tcase_add_test(tc, test_ceiling_discrete);
 	tcase_add_test(tc, test_oom_past_system_memory);
 	tcase_add_test(tc, test_flash_attention_rules);
+	tcase_add_test(tc, test_cpu_only_profile);
+	tcase_add_test(tc, test_gpu_unused);
+	tcase_add_test(tc, test_decode_linear_and_usable);
+	tcase_add_test(tc, test_human_bytes2);
 	tcase_add_test(tc, test_default_context);
 	tcase_add_test(tc, test_tokenizer);
 	tcase_add_test(tc, test_answer_and_needle);
