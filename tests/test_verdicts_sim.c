@@ -267,6 +267,155 @@ START_TEST(test_same_command_same_ceilings)
 }
 END_TEST
 
+/* The simulator with a fake machine of its own (sysfs and procfs under the
+ * results folder, which o3 then reads instead of this host's). */
+static void up_machine(const char *const *args, const char *const *env, char *fs, size_t len)
+{
+	const char *all[16];
+	char sysfs[300], procfs[300], cmd[700];
+	int n = 0;
+	snprintf(fs, len, "%s/fs", results);
+	snprintf(sysfs, sizeof(sysfs), "%s/sys", fs);
+	snprintf(procfs, sizeof(procfs), "%s/proc", fs);
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s' '%s'", sysfs, procfs);
+	ck_assert_int_eq(system(cmd), 0);
+	all[n++] = "--time-scale";
+	all[n++] = "0.002";
+	all[n++] = "--procfs-root";
+	all[n++] = procfs;
+	all[n++] = "--sysfs-root";
+	all[n++] = sysfs;
+	for (; args && *args && n < 15; args++)
+		all[n++] = *args;
+	all[n] = NULL;
+	ck_assert_msg(sim_start(&sim, all, env) == 0, "cannot start %s", sim_binary());
+	snprintf(host_env, sizeof(host_env), "OLLAMA_HOST=%s", sim.host);
+}
+
+static cJSON *truth_of(const char *profile, const char *model, const char *floor_tps,
+		       const char *const *env, int gpu_unused)
+{
+	const char *args[16] = { "--profile", profile, "--model", model, "--floor", floor_tps,
+				 "--fill-ratio", "0.9", NULL };
+	cJSON *t, *m;
+	if (gpu_unused) {
+		args[8] = "--gpu-unused";
+		args[9] = NULL;
+	}
+	t = sim_truth(args, env);
+	ck_assert_ptr_nonnull(t);
+	m = cJSON_DetachItemFromArray(cJSON_GetObjectItem(t, "models"), 0);
+	cJSON_Delete(t);
+	return m;
+}
+
+/* Item 3: on a machine without a GPU the placement is the CPU, the limit is
+ * system memory, and the ceiling is where loads start to fail with a memory
+ * error (four parallel slots put qwen3-coder's edge below its trained
+ * context); the usable context is where decode at fill crosses the floor. */
+START_TEST(test_cpu_only_ceiling_at_memory_edge)
+{
+	const char *env[] = { "OLLAMA_NUM_PARALLEL=4", NULL };
+	const char *sim_args[] = { "--profile", "cpu-only-64g", NULL };
+	char fs[300], sysarg[320], procarg[320], *out, *err, *md, path[400];
+	const char *extra[] = { "--sysfs-root", sysarg, "--procfs-root", procarg, NULL };
+	cJSON *truth, *sum;
+	const cJSON *m, *c;
+	double loads, usable, true_ceiling, true_usable;
+	int rc;
+
+	fresh_results();
+	up_machine(sim_args, env, fs, sizeof(fs));
+	snprintf(sysarg, sizeof(sysarg), "%s/sys", fs);
+	snprintf(procarg, sizeof(procarg), "%s/proc", fs);
+	rc = run_into("tests/data/suites/run/cpu.yaml", extra, &out, &err);
+	ck_assert_msg(rc == 0, "exit %d: %s%s", rc, out, err);
+	truth = truth_of("cpu-only-64g", "qwen3-coder:30b", "10", env, 0);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(truth, "ceiling_limited_by")),
+			 "system_memory");
+	true_ceiling = cJSON_GetNumberValue(cJSON_GetObjectItem(truth, "ceiling"));
+	true_usable = cJSON_GetNumberValue(cJSON_GetObjectItem(truth, "usable_context"));
+	sum = read_json("summaries/summary.json");
+	m = model_of(sum, "qwen3-coder:30b");
+	c = cJSON_GetObjectItem(m, "ceiling");
+	loads = cJSON_GetNumberValue(cJSON_GetObjectItem(c, "loads_up_to"));
+	usable = cJSON_GetNumberValue(cJSON_GetObjectItem(c, "confirmed"));
+	fprintf(stderr, "cpu-only: loads up to %.0f (truth %.0f), usable %.0f (truth %.0f)\n", loads,
+		true_ceiling, usable, true_usable);
+	ck_assert_msg(loads <= true_ceiling && true_ceiling - loads < 1024, "loads up to %.0f, truth %.0f",
+		      loads, true_ceiling);
+	ck_assert_msg(usable <= true_usable && true_usable - usable <= 1024, "usable %.0f, truth %.0f",
+		      usable, true_usable);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(c, "bad_outcome")), "oom");
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(c, "memory")), "system memory");
+	ck_assert_ptr_null(cJSON_GetObjectItem(m, "finding"));
+	ck_assert_ptr_nonnull(cJSON_GetObjectItem(cJSON_GetObjectItem(m, "presets"), "max_ctx"));
+	/* no word of offload or of GPU memory where none exists */
+	ck_assert_ptr_null(strstr(out, "OFFLOAD"));
+	ck_assert_ptr_null(strstr(out, "offloaded"));
+	snprintf(path, sizeof(path), "%s/summaries/summary.md", results);
+	md = slurp(path);
+	ck_assert_ptr_nonnull(strstr(md, "system memory"));
+	ck_assert_ptr_nonnull(strstr(md, "cpu (no GPU)"));
+	ck_assert_ptr_null(strstr(md, "spilled"));
+	free(md);
+	cJSON_Delete(sum);
+	cJSON_Delete(truth);
+	free(out);
+	free(err);
+	sim_stop(&sim);
+	remove_results();
+}
+END_TEST
+
+/* Item 3: on a machine with a GPU, size_vram 0 from the first load means
+ * Ollama did not use the GPU at all: a finding of its own, and the rest is
+ * judged as on a CPU machine (no "offload" verdicts). */
+START_TEST(test_gpu_unused_is_a_finding)
+{
+	const char *sim_args[] = { "--profile", "strix-halo-64g", "--gpu-unused", NULL };
+	char fs[300], sysarg[320], procarg[320], *out, *err;
+	const char *extra[] = { "--sysfs-root", sysarg, "--procfs-root", procarg, NULL };
+	cJSON *sum, *truth;
+	const cJSON *m, *c, *t;
+	int rc;
+
+	fresh_results();
+	up_machine(sim_args, NULL, fs, sizeof(fs));
+	snprintf(sysarg, sizeof(sysarg), "%s/sys", fs);
+	snprintf(procarg, sizeof(procarg), "%s/proc", fs);
+	rc = run_into("suites/smoke.yaml", extra, &out, &err);
+	ck_assert_msg(rc == 0, "exit %d: %s%s", rc, out, err);
+	sum = read_json("summaries/summary.json");
+	cJSON_ArrayForEach(m, sum) {
+		const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(m, "model"));
+		c = cJSON_GetObjectItem(m, "ceiling");
+		ck_assert_msg(strstr(cJSON_GetStringValue(cJSON_GetObjectItem(m, "finding")),
+				     "did not use the GPU") != NULL, "%s", name);
+		ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(c, "placement")),
+				 "cpu (GPU present, unused by Ollama)");
+		ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(c, "memory")), "system memory");
+		/* the smoke suite's maximum, 8192, loads in system memory */
+		ck_assert_double_eq(cJSON_GetNumberValue(cJSON_GetObjectItem(c, "loads_up_to")), 8192);
+		ck_assert_ptr_nonnull(cJSON_GetObjectItem(cJSON_GetObjectItem(m, "presets"), "max_ctx"));
+		truth = truth_of("strix-halo-64g", name, "20", NULL, 1);
+		ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(truth, "placement")), "cpu");
+		cJSON_Delete(truth);
+		/* trials on the CPU are no offload */
+		cJSON_ArrayForEach(t, cJSON_GetObjectItem(m, "trials"))
+			ck_assert_msg(!cJSON_GetStringValue(cJSON_GetObjectItem(t, "why")) ||
+				      !strstr(cJSON_GetStringValue(cJSON_GetObjectItem(t, "why")), "CPU"),
+				      "%s", cJSON_GetStringValue(cJSON_GetObjectItem(t, "why")));
+	}
+	ck_assert_ptr_nonnull(strstr(out, "finding: Ollama did not use the GPU"));
+	cJSON_Delete(sum);
+	free(out);
+	free(err);
+	sim_stop(&sim);
+	remove_results();
+}
+END_TEST
+
 static Suite *verdicts_suite(void)
 {
 	Suite *s = suite_create("verdicts");
@@ -275,6 +424,8 @@ static Suite *verdicts_suite(void)
 	tcase_add_test(tc, test_identity_change_measures_again);
 	tcase_add_test(tc, test_simulated_marked_everywhere);
 	tcase_add_test(tc, test_same_command_same_ceilings);
+	tcase_add_test(tc, test_cpu_only_ceiling_at_memory_edge);
+	tcase_add_test(tc, test_gpu_unused_is_a_finding);
 	suite_add_tcase(s, tc);
 	return s;
 }
