@@ -20,6 +20,9 @@
 #include "util.h"
 #include "banned.h"
 
+/* Ollama's num_batch when none is sent (llama.cpp's -b) */
+#define OLLAMA_DEFAULT_NUM_BATCH 512
+
 struct model_run;
 static void gate(struct model_run *mr, cJSON *gates, const char *what, int pass, const char *msg);
 
@@ -1177,13 +1180,20 @@ int optimize_model(struct optimize_ctx *ctx, const char *model, cJSON **summary,
 		size_t v = 0, j;
 		if (knobs[i]->kind != SUITE_KNOB_LOAD || !strcmp(knobs[i]->name, "num_ctx"))
 			continue;
-		/* probes and fills at the largest micro-batch: its compute buffer
-		 * is the largest, so the ceiling holds for every batch the trials
-		 * use, and a fill at a large batch runs at a sane speed */
-		if (!strcmp(knobs[i]->name, "num_batch"))
+		/* probes and fills at the largest micro-batch of the suite, and at
+		 * least Ollama's default: its compute buffer is the largest, so the
+		 * ceiling holds for every batch the trials use, and a fill runs at a
+		 * sane speed (a handoff grid's batch of 8 would take hours) */
+		if (!strcmp(knobs[i]->name, "num_batch")) {
+			char big[32];
 			for (j = 1; j < knobs[i]->n_values; j++)
 				if (knobs[i]->ints[j] > knobs[i]->ints[v])
 					v = j;
+			snprintf(big, sizeof(big), "%ld", knobs[i]->ints[v] > OLLAMA_DEFAULT_NUM_BATCH ?
+				 knobs[i]->ints[v] : (long)OLLAMA_DEFAULT_NUM_BATCH);
+			ollama_option_add(mr.base, knobs[i]->name, big, msg, sizeof(msg));
+			continue;
+		}
 		ollama_option_add(mr.base, knobs[i]->name, knobs[i]->values[v], msg, sizeof(msg));
 	}
 
