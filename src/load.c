@@ -26,6 +26,7 @@
 #include "prompt.h"
 #include "stats.h"
 #include "strbuf.h"
+#include "ttft.h"
 #include "util.h"
 #include "banned.h"
 
@@ -58,7 +59,7 @@ struct stream {
 	size_t n_lines;         /* JSON objects parsed */
 	struct ollama_error err;
 	uint64_t sent_ns, first_byte_ns, last_byte_ns, first_content_ns, done_ns;
-	long long eval_count, eval_duration_ns, prompt_eval_count;
+	long long eval_count, eval_duration_ns, prompt_eval_count, prompt_eval_duration_ns;
 };
 
 struct load {
@@ -73,8 +74,9 @@ struct load {
 	int requests, ok;
 	int class_count[OLLAMA_ERR__COUNT];
 	struct ollama_error first_err;
-	double *ttft_ms, *e2e_ms, *decode_tps; /* one slot per request */
-	size_t n_ttft, n_e2e, n_tps;
+	/* one slot per request; the server's figures from its durations (ttft.h) */
+	double *ttft_ms, *ttft_server_ms, *decode_ms, *e2e_ms, *decode_tps;
+	size_t n_ttft, n_ttft_server, n_decode, n_e2e, n_tps;
 	long long eval_tokens;
 };
 
@@ -138,6 +140,7 @@ static int handle_object(struct stream *s, const char *text, size_t len)
 		s->prompt_eval_count = metric(doc, "prompt_eval_count");
 		s->eval_count = metric(doc, "eval_count");
 		s->eval_duration_ns = metric(doc, "eval_duration");
+		s->prompt_eval_duration_ns = metric(doc, "prompt_eval_duration");
 	}
 	cJSON_Delete(doc);
 	return 0;
@@ -233,7 +236,7 @@ static void request_reset(struct stream *s)
 	s->n_lines = 0;
 	ollama_error_clear(&s->err);
 	s->sent_ns = s->first_byte_ns = s->last_byte_ns = s->first_content_ns = s->done_ns = 0;
-	s->eval_count = s->eval_duration_ns = s->prompt_eval_count = -1;
+	s->eval_count = s->eval_duration_ns = s->prompt_eval_count = s->prompt_eval_duration_ns = -1;
 	s->errbuf[0] = '\0';
 }
 
@@ -380,6 +383,8 @@ static void request_verdict(struct stream *s, enum which_timeout which)
 
 static void request_record(struct load *ld, struct stream *s)
 {
+	double server_ttft;
+
 	ld->requests++;
 	if (s->err.cls != OLLAMA_OK) {
 		ld->class_count[s->err.cls]++;
@@ -388,8 +393,13 @@ static void request_record(struct load *ld, struct stream *s)
 		return;
 	}
 	ld->ok++;
-	if (s->first_content_ns)
+	if (s->first_content_ns) {
 		ld->ttft_ms[ld->n_ttft++] = (double)(s->first_content_ns - s->sent_ns) / 1e6;
+		ld->decode_ms[ld->n_decode++] = (double)(s->done_ns - s->first_content_ns) / 1e6;
+	}
+	server_ttft = ttft_server_ms(s->prompt_eval_duration_ns, s->eval_count, s->eval_duration_ns);
+	if (server_ttft >= 0)
+		ld->ttft_server_ms[ld->n_ttft_server++] = server_ttft;
 	ld->e2e_ms[ld->n_e2e++] = (double)(s->done_ns - s->sent_ns) / 1e6;
 	if (s->eval_count > 0 && s->eval_duration_ns > 0)
 		ld->decode_tps[ld->n_tps++] = (double)s->eval_count /
@@ -521,12 +531,21 @@ static void stream_setup(struct load *ld, struct stream *s)
 
 /* ---- the record ---------------------------------------------------------------- */
 
-static void add_summary(cJSON *rec, const char *key, const double *v, size_t n, int latency)
+/* A summary of one figure; with samples, every request's value too (in the
+ * order the requests ended, to 10 us). */
+static void add_summary(cJSON *rec, const char *key, const double *v, size_t n, int latency,
+			int samples)
 {
-	cJSON *o = cJSON_AddObjectToObject(rec, key);
+	cJSON *o = cJSON_AddObjectToObject(rec, key), *arr;
 	struct stats_summary sum;
+	size_t i;
 
 	cJSON_AddNumberToObject(o, "n", (double)n);
+	if (samples) {
+		arr = cJSON_AddArrayToObject(o, "samples");
+		for (i = 0; i < n; i++)
+			cJSON_AddItemToArray(arr, cJSON_CreateNumber(round(v[i] * 100.0) / 100.0));
+	}
 	if (!n)
 		return;
 	stats_summarize(v, n, &sum);
@@ -565,9 +584,11 @@ static cJSON *make_record(const struct load *ld, int streams, double wall_s)
 	cJSON_AddNumberToObject(rec, "oom", ld->class_count[OLLAMA_ERR_OOM]);
 	cJSON_AddNumberToObject(rec, "success_pct",
 				ld->requests ? 100.0 * ld->ok / ld->requests : 0.0);
-	add_summary(rec, "ttft_ms", ld->ttft_ms, ld->n_ttft, 1);
-	add_summary(rec, "e2e_ms", ld->e2e_ms, ld->n_e2e, 1);
-	add_summary(rec, "decode_tps_server", ld->decode_tps, ld->n_tps, 0);
+	add_summary(rec, "ttft_ms", ld->ttft_ms, ld->n_ttft, 1, 1);
+	add_summary(rec, "ttft_server_ms", ld->ttft_server_ms, ld->n_ttft_server, 1, 1);
+	add_summary(rec, "decode_ms", ld->decode_ms, ld->n_decode, 1, 0);
+	add_summary(rec, "e2e_ms", ld->e2e_ms, ld->n_e2e, 1, 0);
+	add_summary(rec, "decode_tps_server", ld->decode_tps, ld->n_tps, 0, 0);
 	cJSON_AddNumberToObject(rec, "wall_s", wall_s);
 	cJSON_AddNumberToObject(rec, "eval_tokens", (double)ld->eval_tokens);
 	cJSON_AddNumberToObject(rec, "aggregate_tps",
@@ -609,13 +630,48 @@ static int preload(const struct load_spec *spec, const struct ollama_timeouts *t
 	return ret;
 }
 
+/* The warm-up request (spec->warmup): calibrates cal; *ms its client time. */
+static int warm_up(const struct load_spec *spec, const struct ollama_timeouts *to,
+		   struct prompt_calibration *cal, double *ms, struct ollama_error *err)
+{
+	struct ollama_client *c = ollama_client_new(spec->host, to);
+	struct ollama_gen_result res;
+	struct ollama_gen_request req;
+	char *prompt;
+	int ret;
+
+	if (!c) {
+		ollama_error_set(err, OLLAMA_ERR_PROTOCOL, 0, "cannot create a libcurl handle");
+		return -1;
+	}
+	prompt = prompt_build(prompt_chars_for(cal, spec->prompt_tokens), PROMPT_SEED - 1,
+			      prompt_nonce());
+	memset(&req, 0, sizeof(req));
+	req.model = spec->model;
+	req.prompt = prompt;
+	req.options = spec->options;
+	req.stream = 1;
+	req.keep_alive = spec->keep_alive;
+	req.think = -1;
+	ollama_gen_result_init(&res);
+	ret = ollama_generate(c, &req, &res, err);
+	if (!ret)
+		prompt_calibrate(cal, strlen(prompt), (long)res.prompt_eval_count);
+	*ms = res.t_done_ns > res.t_sent_ns ? (double)(res.t_done_ns - res.t_sent_ns) / 1e6 : 0.0;
+	ollama_gen_result_release(&res);
+	ollama_client_free(c);
+	free(prompt);
+	return ret;
+}
+
 cJSON *load_run(const struct load_spec *spec)
 {
 	struct load ld = { .spec = spec };
 	struct stream *st = NULL;
 	struct ollama_error err;
-	int n = spec->streams, total, i;
-	double preload_ms = -1;
+	int n = spec->streams, total, i, warm_rc = 0;
+	double preload_ms = -1, warmup_ms = -1;
+	struct ollama_error warm_err;
 	uint64_t t0;
 	cJSON *rec;
 
@@ -640,8 +696,13 @@ cJSON *load_run(const struct load_spec *spec)
 
 	snprintf(ld.url, sizeof(ld.url), "%s/api/generate", spec->host->base_url);
 	prompt_calibration_init(&ld.cal);
+	ollama_error_clear(&warm_err);
+	if (spec->warmup)
+		warm_rc = warm_up(spec, &ld.to, &ld.cal, &warmup_ms, &warm_err);
 	total = n * spec->requests_per_stream;
 	ld.ttft_ms = xcalloc((size_t)total, sizeof(double));
+	ld.ttft_server_ms = xcalloc((size_t)total, sizeof(double));
+	ld.decode_ms = xcalloc((size_t)total, sizeof(double));
 	ld.e2e_ms = xcalloc((size_t)total, sizeof(double));
 	ld.decode_tps = xcalloc((size_t)total, sizeof(double));
 	ld.headers = curl_slist_append(NULL, "Content-Type: application/json");
@@ -664,6 +725,10 @@ cJSON *load_run(const struct load_spec *spec)
 	rec = make_record(&ld, n, (double)(clock_now_ns() - t0) / 1e9);
 	if (spec->preload)
 		cJSON_AddNumberToObject(rec, "preload_ms", preload_ms);
+	if (spec->warmup && !warm_rc)
+		cJSON_AddNumberToObject(rec, "warmup_ms", warmup_ms);
+	else if (spec->warmup)
+		add_error(rec, "warmup_error", &warm_err);
 
 	for (i = 0; i < n; i++) {
 		request_reset(&st[i]);
@@ -676,6 +741,8 @@ cJSON *load_run(const struct load_spec *spec)
 		curl_multi_cleanup(ld.multi);
 	curl_slist_free_all(ld.headers);
 	free(ld.ttft_ms);
+	free(ld.ttft_server_ms);
+	free(ld.decode_ms);
 	free(ld.e2e_ms);
 	free(ld.decode_tps);
 	return rec;

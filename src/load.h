@@ -38,6 +38,13 @@ struct load_spec {
 	 * starts and the record says why (status "error", one error). 0 (the
 	 * zeroed default) = no load. */
 	int preload;
+	/* 1 = after the preload, one request with a fresh prompt of
+	 * prompt_tokens, not timed, not counted, as a trial's warm-up: it
+	 * calibrates the prompt size, so that the first wave's prompts are the
+	 * size asked for too (their TTFT would otherwise be off by the error of
+	 * the default characters-per-token ratio). When it fails the streams
+	 * run all the same, and the record has "warmup_error". 0 = none. */
+	int warmup;
 };
 
 /* Runs the load and returns a record (cJSON object, caller deletes): "streams", "requests",
@@ -49,7 +56,15 @@ struct load_spec {
    (a summary over no request has only "n": 0); "eval_tokens" (sum of
    eval_count); "status": "ok" when at least one request succeeded, else
    "error" with "error" {class, message} (the first error), as trial records
-   have it; "preload_ms" when spec->preload. */
+   have it; "preload_ms" when spec->preload; "warmup_ms" (or "warmup_error"
+   {class, message}) when spec->warmup.
+   TTFT both ways, over the requests that succeeded: "ttft_ms" (client clock:
+   request sent -> first content chunk) and "ttft_server_ms" (the server's
+   durations: prefill plus one token, exactly as trials compute it, ttft.h),
+   each {n, median, mean, p90, p99, max, samples [every request's value in
+   ms, to 0.01, in the order the requests ended]}; "decode_ms" {n, median,
+   mean, p90, p99, max}: first content chunk -> final chunk (client clock),
+   the time a request holds its slot after its first token. */
 cJSON *load_run(const struct load_spec *spec);
 
 #endif

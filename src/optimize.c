@@ -17,6 +17,7 @@
 #include "plan.h"
 #include "strbuf.h"
 #include "trial.h"
+#include "ttft.h"
 #include "util.h"
 #include "banned.h"
 
@@ -65,15 +66,15 @@ static int server_gone(const cJSON *rec)
 }
 
 /*
- * TTFT as the criteria judge it. Against a simulator running faster than
- * real time the client's clock is scaled up, and with it the constant cost
- * of each HTTP round trip: there the server's own durations (prefill plus
- * one token) give TTFT.
+ * TTFT as the criteria judge it, on the clock ttft_judged_on_server()
+ * chooses (the same rule judges the stability test, stability_phase):
+ * against a simulator running faster than real time the client's clock is
+ * scaled up, and with it the constant cost of each HTTP round trip; there
+ * the server's own durations (prefill plus one token) give TTFT.
  */
 static int ttft_median(const cJSON *trial, double *v)
 {
-	return clock_time_scale() < 1.0 ? median(trial, "ttft_server_ms", v) :
-					  median(trial, "ttft_ms", v);
+	return median(trial, ttft_judged_on_server() ? "ttft_server_ms" : "ttft_ms", v);
 }
 
 /* What the memory figure of a record measured, in words: "system memory"
@@ -326,8 +327,14 @@ static cJSON *stability_step(void *data)
 	ls.keep_alive = "10m";
 	ls.streams = a->streams;
 	ls.requests_per_stream = (int)a->ctx->suite->stability.requests;
+	/* enough requests in all for a p99 to mean something */
+	if (a->streams > 0 && (long)ls.requests_per_stream * a->streams <
+	    a->ctx->suite->stability.min_samples)
+		ls.requests_per_stream = (int)((a->ctx->suite->stability.min_samples + a->streams - 1) /
+					       a->streams);
 	ls.prompt_tokens = a->ctx->suite->scenarios.interactive_prompt_tokens;
 	ls.preload = 1; /* a reload must not count as the first wave's TTFT */
+	ls.warmup = 1;  /* and the first wave's prompts are calibrated, as a trial's */
 	rec = load_run(&ls);
 	cJSON_AddStringToObject(rec, "phase", "stability");
 	cJSON_AddStringToObject(rec, "model", a->model);
@@ -975,12 +982,64 @@ static int stream_levels(const struct suite *s, int parallel, int *out, int max)
 	return j;
 }
 
+/*
+ * The TTFT p99 limit of one stability level, in ms: the model's ttft_s, as
+ * for trials, with one allowance. On the client's clock a TTFT includes the
+ * wait for a free slot: above the server's parallel slots a request may wait
+ * for the k - 1 requests ahead of it in its slot (k = ceil(streams /
+ * parallel) waves), each of which holds the slot for its own TTFT and then
+ * for the rest of its answer, so the limit there is k x ttft_s plus (k - 1)
+ * x the level's median decode time (first content chunk to the final one).
+ * The server's durations never hold that wait (prefill plus one token), so
+ * on the server's clock the plain criterion holds at every level.
+ * *waves gets k, or 1 where no allowance applies.
+ */
+static double stability_ttft_limit_ms(double ttft_s, int streams, int parallel, double decode_ms,
+				      int on_server, int *waves)
+{
+	*waves = on_server ? 1 : (streams + parallel - 1) / parallel;
+	if (*waves < 1)
+		*waves = 1;
+	return (double)*waves * ttft_s * 1000.0 + (double)(*waves - 1) * decode_ms;
+}
+
+/* The gate's verdict on TTFT p99; msg empty when it passes. */
+static void stability_ttft_verdict(const struct model_run *mr, int streams, int parallel,
+				   int waves, double p99, double limit, double decode, double samples,
+				   char *msg, size_t len)
+{
+	const char *basis = ttft_basis();
+	char why[200];
+	if (p99 < limit)
+		return;
+	if (waves == 1)
+		snprintf(why, sizeof(why), "the criterion of %.2f s", mr->crit.ttft_s);
+	else
+		snprintf(why, sizeof(why),
+			 "the limit of %.2f s (%d streams on %d slots: %d x %.2f s + %d x the median "
+			 "decode of %.2f s, for the requests ahead)", limit / 1000.0, streams, parallel,
+			 waves, mr->crit.ttft_s, waves - 1, decode / 1000.0);
+	snprintf(msg, len, "TTFT p99 %.2f s (p99 of %.0f requests, %s clock) is above %s by %.2f s "
+		 "under %d streams", p99 / 1000.0, samples, basis, why, (p99 - limit) / 1000.0, streams);
+}
+
+/*
+ * Each preset at each stream level. The gate: no OOM, the success rate, and
+ * TTFT p99 (on the clock trials are judged on, ttft_judged_on_server())
+ * against the model's ttft_s, with the allowance for queueing above the
+ * server's slots (stability_ttft_limit_ms). A p99 over fewer requests than
+ * the suite's min_samples is judged all the same, and the message says so.
+ */
 static void stability_phase(struct model_run *mr, cJSON *summary, cJSON *gates)
 {
 	static const char *const which[] = { "max_ctx", "fast" };
 	cJSON *presets = cJSON_GetObjectItemCaseSensitive(summary, "presets");
 	cJSON *arr = cJSON_AddArrayToObject(summary, "stability");
 	int levels[16], nl = stream_levels(mr->ctx->suite, mr->ctx->parallel, levels, 16), i;
+	int parallel = mr->ctx->parallel > 0 ? mr->ctx->parallel : 1;
+	const int on_server = ttft_judged_on_server();
+	const char *ttft_key = on_server ? "ttft_server_ms" : "ttft_ms";
+	long min_samples = mr->ctx->suite->stability.min_samples;
 	size_t w;
 
 	for (w = 0; w < ARRAY_SIZE(which); w++) {
@@ -992,8 +1051,9 @@ static void stability_phase(struct model_run *mr, cJSON *summary, cJSON *gates)
 					      .options = cJSON_Duplicate(get(p, "options"), 1),
 					      .streams = levels[i] };
 			const cJSON *rec, *ctx = get(a.options, "num_ctx");
-			char label[96], msg[400], what[128];
-			double ok = 0, oom = 0;
+			char label[96], msg[600], what[128];
+			double ok = 0, oom = 0, p99 = 0, samples = 0, decode = 0, limit, v;
+			int has_p99, waves, pass, judged;
 			a.num_ctx = cJSON_IsNumber(ctx) ? (long)ctx->valuedouble : 0;
 			snprintf(label, sizeof(label), "%s,streams=%d", which[w], levels[i]);
 			rec = run_step(mr, "stability", label, stability_step, &a);
@@ -1002,20 +1062,30 @@ static void stability_phase(struct model_run *mr, cJSON *summary, cJSON *gates)
 				return;
 			num(rec, "success_pct", &ok);
 			num(rec, "oom", &oom);
+			has_p99 = num(get(rec, ttft_key), "p99", &p99);
+			num(get(rec, ttft_key), "n", &samples);
+			num(get(rec, "decode_ms"), "median", &decode);
+			limit = stability_ttft_limit_ms(mr->crit.ttft_s, levels[i], parallel, decode,
+							on_server, &waves);
 			{
 				cJSON *o = cJSON_CreateObject();
-				double v;
 				cJSON_AddStringToObject(o, "preset", which[w]);
 				cJSON_AddNumberToObject(o, "streams", levels[i]);
+				if (num(rec, "requests", &v))
+					cJSON_AddNumberToObject(o, "requests", v);
 				cJSON_AddNumberToObject(o, "success_pct", ok);
 				cJSON_AddNumberToObject(o, "oom", oom);
-				if (num(get(rec, "ttft_ms"), "p99", &v))
-					cJSON_AddNumberToObject(o, "ttft_p99_ms", v);
+				cJSON_AddStringToObject(o, "ttft_basis", ttft_basis());
+				cJSON_AddNumberToObject(o, "samples", samples);
+				if (has_p99)
+					cJSON_AddNumberToObject(o, "ttft_p99_ms", p99);
+				cJSON_AddNumberToObject(o, "ttft_p99_limit_ms", limit);
 				if (num(rec, "errors", &v))
 					cJSON_AddNumberToObject(o, "errors", v);
 				cJSON_AddItemToArray(arr, o);
 			}
 			msg[0] = '\0';
+			judged = 0;
 			if (oom > 0)
 				snprintf(msg, sizeof(msg), "%.0f out-of-memory failures under %d streams", oom,
 					 levels[i]);
@@ -1024,8 +1094,24 @@ static void stability_phase(struct model_run *mr, cJSON *summary, cJSON *gates)
 					 ok, mr->crit.stability_success_min_pct, levels[i],
 					 cJSON_GetStringValue(get(get(rec, "first_error"), "message")) ?
 					 cJSON_GetStringValue(get(get(rec, "first_error"), "message")) : "errors");
+			else if (!has_p99)
+				snprintf(msg, sizeof(msg), "no TTFT was measured under %d streams (%s clock)",
+					 levels[i], ttft_basis());
+			else {
+				judged = 1;
+				stability_ttft_verdict(mr, levels[i], parallel, waves, p99, limit, decode,
+						       samples, msg, sizeof(msg));
+			}
 			snprintf(what, sizeof(what), "stability/%s/%d-streams", which[w], levels[i]);
-			gate(mr, gates, what, !msg[0], msg);
+			pass = !msg[0];
+			if (judged && samples < (double)min_samples) {
+				/* judged all the same, and said: such a p99 is about the maximum */
+				size_t n = strlen(msg);
+				snprintf(msg + n, sizeof(msg) - n, "%s%.0f TTFT samples are fewer than the "
+					 "suite's min_samples (%ld): such a p99 is about their maximum",
+					 n ? "; " : "", samples, min_samples);
+			}
+			gate(mr, gates, what, pass, msg);
 		}
 	}
 }

@@ -56,8 +56,9 @@ int optimize_meets(const cJSON *trial, const struct suite_criteria *crit, int th
  * "model", "params_b", "trained_context", "criteria", "ceiling" {found,
  * confirmed, probes, first_bad, bad_outcome}, "trials" [{id, options, ok,
  * meets, why, ttft_ms, decode_tps, gpu_pct}], "presets" {max_ctx, fast: {
- * options, evidence [ids], metrics, rollback}}, "stability" [...], "gates"
- * [{name, pass, message}]. Returns 0, 1 when interrupted, -1 when the server
+ * options, evidence [ids], metrics, rollback}}, "stability" [{preset, streams,
+ * requests, success_pct, oom, errors, ttft_basis ("server" or "client"),
+ * samples, ttft_p99_ms, ttft_p99_limit_ms}], "gates" [{name, pass, message}]. Returns 0, 1 when interrupted, -1 when the server
  * went away (err filled).
  */
 int optimize_model(struct optimize_ctx *ctx, const char *model, cJSON **summary,

@@ -121,6 +121,7 @@ void suite_init(struct suite *s)
 	s->stability.streams[1].per_slot = 2;
 	s->stability.n_streams = 2;
 	s->stability.requests = 4;
+	s->stability.min_samples = 100;
 	s->server.mode = SUITE_SERVER_EXTERNAL;
 	s->server.binary = xstrdup("ollama");
 }

@@ -176,6 +176,10 @@ struct suite {
 		struct suite_streams *streams; /* malloced; default [parallel, 2x] */
 		size_t n_streams;
 		long requests;          /* requests per stream; default 4 */
+		long min_samples;       /* each level sends at least this many requests in
+					   all (requests per stream raised to
+					   ceil(min_samples / streams)), so that its TTFT p99
+					   means something; 1 to 100000, default 100 */
 	} stability;
 	struct {
 		enum suite_server_mode mode;

@@ -16,6 +16,7 @@
 #define MAX_MODELS 1024
 #define MAX_SIZE_CLASSES 32
 #define MAX_STREAMS 64
+#define MAX_MIN_SAMPLES 100000
 
 /* ---- criteria ---------------------------------------------------------------- */
 
@@ -445,9 +446,24 @@ static int f_requests(struct pctx *c, const struct ynode *k, const struct ynode 
 	return suite_get_long(c, "requests", v, 1, &SUITE_OF(dst)->stability.requests);
 }
 
+static int f_min_samples(struct pctx *c, const struct ynode *k, const struct ynode *v, void *dst)
+{
+	long n;
+	if (suite_get_long(c, "min_samples", v, 1, &n))
+		return -1;
+	if (n > MAX_MIN_SAMPLES) {
+		suite_error_set(c->err, v, "'min_samples': %ld is out of range (at most %d)", n,
+				MAX_MIN_SAMPLES);
+		return -1;
+	}
+	SUITE_OF(dst)->stability.min_samples = n;
+	return 0;
+}
+
 static const struct field stability_fields[] = {
 	{ "streams", f_streams },
 	{ "requests", f_requests },
+	{ "min_samples", f_min_samples },
 };
 
 static int f_stability(struct pctx *c, const struct ynode *k, const struct ynode *v, void *dst)

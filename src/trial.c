@@ -10,6 +10,7 @@
 #include "prompt.h"
 #include "record.h"
 #include "stats.h"
+#include "ttft.h"
 #include "util.h"
 #include "banned.h"
 
@@ -57,6 +58,7 @@ static cJSON *request_json(const struct ollama_gen_result *r, size_t body_chars,
 {
 	cJSON *o = cJSON_CreateObject(), *itl;
 	long long n_tokens = r->eval_count >= 0 ? r->eval_count : (long long)r->n_chunks;
+	double server_ttft;
 	size_t i;
 
 	cJSON_AddNumberToObject(o, "prompt_chars", (double)body_chars);
@@ -80,11 +82,10 @@ static cJSON *request_json(const struct ollama_gen_result *r, size_t body_chars,
 		cJSON_AddNumberToObject(o, "decode_tps_client",
 			(double)(r->n_chunks - 1) /
 			((double)(r->t_last_content_ns - r->t_first_content_ns) / 1e9));
-	/* the server's view of TTFT: prefill plus one token */
-	if (r->prompt_eval_duration_ns >= 0 && r->eval_count > 0 && r->eval_duration_ns > 0)
-		cJSON_AddNumberToObject(o, "ttft_server_ms",
-			((double)r->prompt_eval_duration_ns +
-			 (double)r->eval_duration_ns / (double)r->eval_count) / 1e6);
+	/* the server's view of TTFT: prefill plus one token (ttft.h) */
+	server_ttft = ttft_server_ms(r->prompt_eval_duration_ns, r->eval_count, r->eval_duration_ns);
+	if (server_ttft >= 0)
+		cJSON_AddNumberToObject(o, "ttft_server_ms", server_ttft);
 	if (r->eval_count > 0 && r->eval_duration_ns > 0)
 		cJSON_AddNumberToObject(o, "decode_tps_server",
 			(double)r->eval_count / ((double)r->eval_duration_ns / 1e9));

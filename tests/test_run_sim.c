@@ -44,6 +44,36 @@ START_TEST(test_smoke_completes_with_reports)
 	free(out);
 	free(err);
 	{
+		/* no time scale for o3: stability is judged on the client's clock,
+		 * over at least the default 100 requests a level; above the one
+		 * slot the limit allows for the request ahead */
+		char path[300], *text;
+		cJSON *models, *m, *st;
+		int levels = 0;
+		snprintf(path, sizeof(path), "%s/results/summaries/summary.json", sim.dir);
+		text = slurp(path);
+		models = cJSON_Parse(text);
+		cJSON_ArrayForEach(m, models) {
+			cJSON_ArrayForEach(st, cJSON_GetObjectItem(m, "stability")) {
+				double streams = cJSON_GetNumberValue(cJSON_GetObjectItem(st, "streams"));
+				double limit = cJSON_GetNumberValue(cJSON_GetObjectItem(st, "ttft_p99_limit_ms"));
+				ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(st, "ttft_basis")),
+						 "client");
+				ck_assert_double_ge(cJSON_GetNumberValue(cJSON_GetObjectItem(st, "requests")), 100);
+				ck_assert_double_ge(cJSON_GetNumberValue(cJSON_GetObjectItem(st, "samples")), 100);
+				ck_assert_ptr_nonnull(cJSON_GetObjectItem(st, "ttft_p99_ms"));
+				if (streams == 1)
+					ck_assert_double_eq_tol(limit, 2000, 1e-9);
+				else
+					ck_assert_double_gt(limit, 4000);
+				levels++;
+			}
+		}
+		ck_assert_int_eq(levels, 8); /* 2 models x 2 presets x 2 levels */
+		cJSON_Delete(models);
+		free(text);
+	}
+	{
 		/* the JUnit report validates against the JUnit 10 schema */
 		char xsd[1024], xml[256];
 		const char *argv[] = { "xmllint", "--noout", "--schema", xsd, xml, NULL };
@@ -317,6 +347,115 @@ START_TEST(test_presets_match_truth)
 }
 END_TEST
 
+/*
+ * Under a time scale (o3's clock at the simulator's pace) the stability gate
+ * judges TTFT p99 on the server's durations, as trials are judged: within a
+ * few % of the trial's TTFT for the same configuration and of the
+ * simulator's truth, while the client's figures in the records are
+ * magnified. A criterion no server meets fails the gate with the figure, the
+ * clock and the sample count; each level sends at least min_samples
+ * requests; a failed request leaves fewer samples, which the message says.
+ */
+START_TEST(test_stability_ttft_gate)
+{
+	/* the 50th generate request the simulator sees: trial 6 (load, no-op
+	 * load, warm-up, 3 reps), 1 stream 32 (preload, warm-up, 30), 2
+	 * streams: preload, warm-up, then the 10th of its 30 */
+	const char *fault[] = { "--fault", "midstream-error@50", NULL };
+	const char *targs[] = { "--model", "qwen2.5:3b-instruct", "--num-ctx", "4096",
+				"--prompt-tokens", "256", NULL };
+	char o3[1024], suitepath[1024], results[256], path[300], *out, *err, *text;
+	const char *argv[10];
+	const char *env[3];
+	cJSON *models, *m, *st, *log, *r, *truth;
+	double trial_ms = 0, truth_ms;
+	int rc, n = 0, levels = 0;
+
+	up(fault);
+	env[0] = host_env;
+	env[1] = "O3_TIME_SCALE=0.002";
+	env[2] = NULL;
+	snprintf(o3, sizeof(o3), "%s/o3", root("O3_BUILD_ROOT"));
+	snprintf(suitepath, sizeof(suitepath), "%s/tests/data/suites/run/tiny-ttft.yaml",
+		 root("O3_SOURCE_ROOT"));
+	snprintf(results, sizeof(results), "%s/results", sim.dir);
+	argv[n++] = o3;
+	argv[n++] = "run";
+	argv[n++] = "--suite";
+	argv[n++] = suitepath;
+	argv[n++] = "--results";
+	argv[n++] = results;
+	argv[n++] = "--no-progress";
+	argv[n] = NULL;
+	rc = run_capture(argv, env, &out, &err);
+	ck_assert_msg(rc == 1, "exit %d: %s", rc, err);
+	ck_assert_msg(strstr(out, "FAIL qwen2.5:3b-instruct/stability/max_ctx/1-streams: TTFT p99 ") &&
+		      strstr(out, "(p99 of 30 requests, server clock) is above the criterion of 0.01 s"),
+		      "%s", out);
+	ck_assert_msg(strstr(out, "(p99 of 29 requests, server clock)") &&
+		      strstr(out, "29 TTFT samples are fewer than the suite's min_samples (30)"), "%s", out);
+
+	snprintf(path, sizeof(path), "%s/summaries/summary.md", results);
+	text = slurp(path);
+	ck_assert_msg(strstr(text, "(p99 of 30, server clock)") != NULL, "%s", text);
+	free(text);
+
+	truth = sim_truth(targs, NULL);
+	truth_ms = 1000.0 * cJSON_GetNumberValue(cJSON_GetObjectItem(
+		cJSON_GetArrayItem(cJSON_GetObjectItem(truth, "models"), 0), "ttft_s"));
+	cJSON_Delete(truth);
+	snprintf(path, sizeof(path), "%s/summaries/summary.json", results);
+	text = slurp(path);
+	models = cJSON_Parse(text);
+	m = cJSON_GetArrayItem(models, 0);
+	trial_ms = cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(m, "trials"),
+									       0), "ttft_ms"));
+	ck_assert_msg(fabs(trial_ms - truth_ms) < 0.03 * truth_ms, "trial %.1f ms, truth %.1f ms",
+		      trial_ms, truth_ms);
+	cJSON_ArrayForEach(st, cJSON_GetObjectItem(m, "stability")) {
+		double p99 = cJSON_GetNumberValue(cJSON_GetObjectItem(st, "ttft_p99_ms"));
+		double streams = cJSON_GetNumberValue(cJSON_GetObjectItem(st, "streams"));
+		fprintf(stderr, "stability %.0f streams: p99 %.1f ms (server), trial %.1f ms, truth %.1f ms\n",
+			streams, p99, trial_ms, truth_ms);
+		ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(st, "ttft_basis")), "server");
+		ck_assert_double_eq(cJSON_GetNumberValue(cJSON_GetObjectItem(st, "requests")), 30);
+		ck_assert_double_eq(cJSON_GetNumberValue(cJSON_GetObjectItem(st, "samples")),
+				    streams == 1 ? 30 : 29);
+		/* the server's figure holds no wait for a slot: the plain criterion */
+		ck_assert_double_eq_tol(cJSON_GetNumberValue(cJSON_GetObjectItem(st, "ttft_p99_limit_ms")),
+					10, 1e-9);
+		ck_assert_msg(fabs(p99 - trial_ms) < 0.05 * trial_ms, "p99 %.1f ms, trial %.1f ms", p99,
+			      trial_ms);
+		levels++;
+	}
+	ck_assert_int_eq(levels, 2);
+	cJSON_Delete(models);
+	free(text);
+
+	/* the records: the client's clock magnified, the server's the trial's */
+	log = read_log();
+	cJSON_ArrayForEach(r, log) {
+		const char *phase = cJSON_GetStringValue(cJSON_GetObjectItem(r, "phase"));
+		const cJSON *server = cJSON_GetObjectItem(r, "ttft_server_ms");
+		const cJSON *client = cJSON_GetObjectItem(r, "ttft_ms");
+		double sm, cm;
+		if (!phase || strcmp(phase, "stability"))
+			continue;
+		sm = cJSON_GetNumberValue(cJSON_GetObjectItem(server, "median"));
+		cm = cJSON_GetNumberValue(cJSON_GetObjectItem(client, "median"));
+		ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(server, "samples")),
+				 (int)cJSON_GetNumberValue(cJSON_GetObjectItem(server, "n")));
+		ck_assert_msg(fabs(sm - trial_ms) < 0.03 * trial_ms, "median %.1f ms, trial %.1f ms", sm,
+			      trial_ms);
+		ck_assert_msg(cm > 1.1 * sm, "client %.1f ms, server %.1f ms", cm, sm);
+	}
+	cJSON_Delete(log);
+	free(out);
+	free(err);
+	down();
+}
+END_TEST
+
 START_TEST(test_memory_limit_refuses_loads)
 {
 	/* the simulator keeps an amdgpu tree; with a hard limit below what one
@@ -534,6 +673,7 @@ int main(void)
 	tcase_add_test(tc, test_memory_limit_refuses_loads);
 	tcase_add_test(tc, test_no_max_ctx_without_confirmation);
 	tcase_add_test(tc, test_missing_model_exit_4);
+	tcase_add_test(tc, test_stability_ttft_gate);
 	tcase_add_test(tc, test_managed_mode_one_server_per_combination);
 	tcase_add_loop_test(tc, test_presets_match_truth, 0, 2);
 	suite_add_tcase(s, tc);

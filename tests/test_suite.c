@@ -119,7 +119,7 @@ static const char *const bad_files[] = {
 	"duplicate_knob", "duplicate_batch", "duplicate_value", "models_empty", "models_missing",
 	"models_twice", "empty_file", "top_list", "server_knob_external", "kv_type_typo",
 	"mode_typo", "override_unknown_model", "alias", "two_documents", "streams_bad",
-	"version", "f16_kv_text", "size_class_range", "search_max_below_start",
+	"version", "f16_kv_text", "size_class_range", "search_max_below_start", "min_samples_negative",
 };
 
 /* The first line of each bad file: "# expect: LINE:COL: message" or
@@ -218,6 +218,18 @@ static const struct {
 	  "'streams': expected a list such as [parallel, 2x], found '2'" },
 	{ "models: all\nstability:\n  streams: [0]\n", 3, 13,
 	  "'streams': 0 is out of range (at least 1)" },
+	{ "models: all\nstability:\n  min_samples: -5\n", 3, 16,
+	  "'min_samples': -5 is out of range (at least 1)" },
+	{ "models: all\nstability:\n  min_samples: 0\n", 3, 16,
+	  "'min_samples': 0 is out of range (at least 1)" },
+	{ "models: all\nstability:\n  min_samples: 100001\n", 3, 16,
+	  "'min_samples': 100001 is out of range (at most 100000)" },
+	{ "models: all\nstability:\n  min_samples: 99999999999999999999\n", 3, 16,
+	  "'min_samples': expected an integer, found '99999999999999999999'" },
+	{ "models: all\nstability:\n  min_samples: 1.5\n", 3, 16,
+	  "'min_samples': expected an integer, found '1.5'" },
+	{ "models: all\nstability: {min_samples: 50, min_samples: 60}\n", 2, 30,
+	  "duplicate key 'min_samples' (first at line 2)" },
 	{ "models: [\"\"]\n", 1, 10, "'models': '' is not a model name" },
 	{ "models: [\"two words\"]\n", 1, 10, "'models': 'two words' is not a model name" },
 	{ "models: everything\n", 1, 9,
@@ -419,6 +431,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(s.stability.streams[0].count, 0);
 	ck_assert_int_eq(s.stability.streams[1].per_slot, 2);
 	ck_assert_int_eq(s.stability.requests, 4);
+	ck_assert_int_eq(s.stability.min_samples, 100);
 	ck_assert_int_eq(s.server.mode, SUITE_SERVER_EXTERNAL);
 	ck_assert_str_eq(s.server.binary, "ollama");
 	ck_assert_uint_eq(s.n_warnings, 0);
@@ -438,7 +451,7 @@ START_TEST(test_values_set)
 		"scenarios: {interactive_prompt_tokens: 128, fill_ratio: 1}\n"
 		"search: {ceiling: false, start: 2048, resolution: 256, max: 65536}\n"
 		"timeouts: {connect_s: 1.5, first_byte_s: 0, stall_s: 30, total_s: 90, trial_s: 600}\n"
-		"stability: {streams: [parallel, 3x, 8], requests: 2}\n"
+		"stability: {streams: [parallel, 3x, 8], requests: 2, min_samples: 100000}\n"
 		"server: {mode: managed, binary: ./ollama-sim}\n"
 		"knobs:\n"
 		"  use_mmap: [true, false]\n"
@@ -472,6 +485,7 @@ START_TEST(test_values_set)
 	ck_assert_int_eq(s.stability.streams[2].count, 8);
 	ck_assert_int_eq(s.stability.streams[2].per_slot, 0);
 	ck_assert_int_eq(s.stability.requests, 2);
+	ck_assert_int_eq(s.stability.min_samples, 100000);
 	ck_assert_int_eq(s.server.mode, SUITE_SERVER_MANAGED);
 	ck_assert_str_eq(s.server.binary, "./ollama-sim");
 
