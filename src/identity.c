@@ -127,6 +127,7 @@ void identity_describe_change(const cJSON *a, const cJSON *b, struct strbuf *out
 	const cJSON *ma = get(a, "machine"), *mb = get(b, "machine");
 	static const char *const measurement[] = {
 		"warmup", "repetitions", "interactive_prompt_tokens", "fill_ratio", "stability_requests",
+		"stability_min_samples",
 	};
 	size_t i;
 

@@ -1181,6 +1181,7 @@ static void take_identity(struct model_run *mr, cJSON *sum)
 					(double)s->scenarios.interactive_prompt_tokens);
 		cJSON_AddNumberToObject(m, "fill_ratio", s->scenarios.fill_ratio);
 		cJSON_AddNumberToObject(m, "stability_requests", (double)s->stability.requests);
+		cJSON_AddNumberToObject(m, "stability_min_samples", (double)s->stability.min_samples);
 	}
 	identity_hash(id, mr->idhash, sizeof(mr->idhash));
 	cJSON_AddStringToObject(id, "hash", mr->idhash);
