@@ -319,6 +319,13 @@ static int run(struct trial_args *a, struct cmd_server *srv)
 	server = cJSON_AddObjectToObject(rec, "server");
 	cJSON_AddStringToObject(server, "url", srv->host.base_url);
 	cJSON_AddStringToObject(server, "version", srv->version);
+	/* measured on o3's simulator: the record says so, and so does o3 */
+	cJSON_AddBoolToObject(server, "simulated", ollama_client_simulator(srv->client)[0] != '\0');
+	if (ollama_client_simulator(srv->client)[0]) {
+		cJSON_AddStringToObject(server, "simulator", ollama_client_simulator(srv->client));
+		note("SIMULATED: the server is o3's simulator (%s), not a real Ollama",
+		     ollama_client_simulator(srv->client));
+	}
 	if (record_log_append(&log, rec)) {
 		error("cannot append to '%s'", path);
 		rc = O3_EXIT_INTERNAL;

@@ -203,6 +203,9 @@ START_TEST(test_trial_records_and_translates_batch)
 		cJSON_GetObjectItem(rec, "options"), "num_batch")), 256, 0.5);
 	ck_assert_ptr_null(cJSON_GetObjectItem(cJSON_GetObjectItem(rec, "options"), "batch"));
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(rec, "requests")), 2);
+	/* measured on the simulator: the record and the terminal say so */
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(rec, "server"), "simulated")));
+	ck_assert_ptr_nonnull(strstr(err, "SIMULATED"));
 	cJSON_Delete(rec);
 	free(out);
 	free(err);
