@@ -23,7 +23,8 @@
  *    "server_knobs": {"OLLAMA_NUM_PARALLEL": "1", …},
  *    "server_knobs_source": "managed" | "process" | "unknown",
  *    "measurement": {warmup, repetitions, interactive_prompt_tokens,
- *                    fill_ratio, stability_requests}}
+ *                    fill_ratio, stability_requests, stability_min_samples},
+ *    "hash": identity_hash of the rest}
  */
 
 /* The machine part, from an environment snapshot (envinfo). Caller deletes. */

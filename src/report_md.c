@@ -293,10 +293,15 @@ void report_terminal(FILE *out, const cJSON *models)
 				pr ? opts : "(none meets the criteria)",
 				pr ? fmt(pr, "decode_tps", 1, b, sizeof(b)) : "");
 		}
-		if (get(u, "decode_tps_at_fill"))
-			fprintf(out, "    usable up to %s: %s tok/s decode at %.0f %% fill\n",
-				fmt(u, "num_ctx", 0, a, sizeof(a)), fmt(u, "decode_tps_at_fill", 1, b, sizeof(b)),
-				cJSON_GetNumberValue(get(u, "fill_ratio")) * 100);
+		if (get(u, "decode_tps_at_fill")) {
+			const cJSON *tt = get(u, "ttft_server_ms_at_fill") ? get(u, "ttft_server_ms_at_fill") :
+					  get(u, "ttft_ms_at_fill");
+			fprintf(out, "    usable up to %s: %s tok/s decode", fmt(u, "num_ctx", 0, a, sizeof(a)),
+				fmt(u, "decode_tps_at_fill", 1, b, sizeof(b)));
+			if (cJSON_IsNumber(tt))
+				fprintf(out, ", TTFT %.1f s", tt->valuedouble / 1000.0);
+			fprintf(out, " at %.0f %% fill\n", cJSON_GetNumberValue(get(u, "fill_ratio")) * 100);
+		}
 		if (get(m, "finding"))
 			fprintf(out, "    finding: %s\n", cJSON_GetStringValue(get(m, "finding")));
 		cJSON_ArrayForEach(g, get(m, "gates"))

@@ -53,16 +53,19 @@ void down(void)
 	sim_stop(&sim);
 }
 
-/* o3 run --suite <smoke> --results <dir>/results [extra...] */
-int o3_run(const char *suite, const char *const *extra, char **out, char **err)
+int o3_run_at(const char *suite, const char *results, const char *time_scale,
+	      const char *const *extra, char **out, char **err)
 {
-	char o3[1024], suitepath[1024], results[256];
+	char o3[1024], suitepath[1024], scale[64];
 	const char *argv[32];
-	const char *env[] = { host_env, NULL };
+	const char *env[] = { host_env, NULL, NULL };
 	int n = 0;
+	if (time_scale) {
+		snprintf(scale, sizeof(scale), "O3_TIME_SCALE=%s", time_scale);
+		env[1] = scale;
+	}
 	snprintf(o3, sizeof(o3), "%s/o3", root("O3_BUILD_ROOT"));
 	snprintf(suitepath, sizeof(suitepath), "%s/%s", root("O3_SOURCE_ROOT"), suite);
-	snprintf(results, sizeof(results), "%s/results", sim.dir);
 	argv[n++] = o3;
 	argv[n++] = "run";
 	argv[n++] = "--suite";
@@ -74,6 +77,13 @@ int o3_run(const char *suite, const char *const *extra, char **out, char **err)
 		argv[n++] = *extra;
 	argv[n] = NULL;
 	return run_capture(argv, env, out, err);
+}
+
+int o3_run(const char *suite, const char *const *extra, char **out, char **err)
+{
+	char results[256];
+	snprintf(results, sizeof(results), "%s/results", sim.dir);
+	return o3_run_at(suite, results, NULL, extra, out, err);
 }
 
 cJSON *read_log(void)

@@ -21,6 +21,10 @@ char *slurp(const char *path);
 void up(const char *const *extra);
 /* Remove the results and stop the simulator. */
 void down(void);
+/* o3 run --suite <suite> --results <results> --no-progress [extra...] against
+ * the simulator, with O3_TIME_SCALE=<time_scale> unless it is NULL. */
+int o3_run_at(const char *suite, const char *results, const char *time_scale,
+	      const char *const *extra, char **out, char **err);
 /* o3 run --suite <suite> --results <sim dir>/results --no-progress [extra...] */
 int o3_run(const char *suite, const char *const *extra, char **out, char **err);
 /* Every record of <sim dir>/results/logs/run.jsonl. */

@@ -255,30 +255,15 @@ static const char *const profiles[] = { "strix-halo-64g", "rx7900xtx-24g" };
 START_TEST(test_presets_match_truth)
 {
 	const char *sargs[] = { "--time-scale", "0.001", "--profile", profiles[_i], NULL };
-	char o3[1024], suitepath[1024], results[256], path[300], *out, *err;
-	const char *argv[12];
-	const char *env[3];
+	char results[256], path[300], *out, *err;
 	cJSON *models, *m;
 	char *text;
-	int rc, n = 0;
+	int rc;
 
 	ck_assert_int_eq(sim_start(&sim, sargs, NULL), 0);
 	snprintf(host_env, sizeof(host_env), "OLLAMA_HOST=%s", sim.host);
-	env[0] = host_env;
-	env[1] = "O3_TIME_SCALE=0.001";
-	env[2] = NULL;
-	snprintf(o3, sizeof(o3), "%s/o3", root("O3_BUILD_ROOT"));
-	snprintf(suitepath, sizeof(suitepath), "%s/suites/strix-halo-64g.yaml", root("O3_SOURCE_ROOT"));
 	snprintf(results, sizeof(results), "%s/results", sim.dir);
-	argv[n++] = o3;
-	argv[n++] = "run";
-	argv[n++] = "--suite";
-	argv[n++] = suitepath;
-	argv[n++] = "--results";
-	argv[n++] = results;
-	argv[n++] = "--no-progress";
-	argv[n] = NULL;
-	rc = run_capture(argv, env, &out, &err);
+	rc = o3_run_at("suites/strix-halo-64g.yaml", results, "0.001", NULL, &out, &err);
 	ck_assert_msg(rc == 0 || rc == 1, "exit %d: %s", rc, err);
 	snprintf(path, sizeof(path), "%s/summaries/summary.json", results);
 	text = slurp(path);
@@ -364,30 +349,14 @@ START_TEST(test_stability_ttft_gate)
 	const char *fault[] = { "--fault", "midstream-error@50", NULL };
 	const char *targs[] = { "--model", "qwen2.5:3b-instruct", "--num-ctx", "4096",
 				"--prompt-tokens", "256", NULL };
-	char o3[1024], suitepath[1024], results[256], path[300], *out, *err, *text;
-	const char *argv[10];
-	const char *env[3];
+	char results[256], path[300], *out, *err, *text;
 	cJSON *models, *m, *st, *log, *r, *truth;
 	double trial_ms = 0, truth_ms;
-	int rc, n = 0, levels = 0;
+	int rc, levels = 0;
 
 	up(fault);
-	env[0] = host_env;
-	env[1] = "O3_TIME_SCALE=0.002";
-	env[2] = NULL;
-	snprintf(o3, sizeof(o3), "%s/o3", root("O3_BUILD_ROOT"));
-	snprintf(suitepath, sizeof(suitepath), "%s/tests/data/suites/run/tiny-ttft.yaml",
-		 root("O3_SOURCE_ROOT"));
 	snprintf(results, sizeof(results), "%s/results", sim.dir);
-	argv[n++] = o3;
-	argv[n++] = "run";
-	argv[n++] = "--suite";
-	argv[n++] = suitepath;
-	argv[n++] = "--results";
-	argv[n++] = results;
-	argv[n++] = "--no-progress";
-	argv[n] = NULL;
-	rc = run_capture(argv, env, &out, &err);
+	rc = o3_run_at("tests/data/suites/run/tiny-ttft.yaml", results, "0.002", NULL, &out, &err);
 	ck_assert_msg(rc == 1, "exit %d: %s", rc, err);
 	ck_assert_msg(strstr(out, "FAIL qwen2.5:3b-instruct/stability/max_ctx/1-streams: TTFT p99 ") &&
 		      strstr(out, "(p99 of 30 requests, server clock) is above the criterion of 0.01 s"),

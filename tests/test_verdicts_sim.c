@@ -24,23 +24,7 @@ static char results[256];
  * outlives the simulator), with the simulator's time scale on o3's clock */
 static int run_into(const char *suite, const char *const *extra, char **out, char **err)
 {
-	char o3[1024], suitepath[1024];
-	const char *argv[32];
-	const char *env[] = { host_env, "O3_TIME_SCALE=0.002", NULL };
-	int n = 0;
-	snprintf(o3, sizeof(o3), "%s/o3", root("O3_BUILD_ROOT"));
-	snprintf(suitepath, sizeof(suitepath), "%s/%s", root("O3_SOURCE_ROOT"), suite);
-	argv[n++] = o3;
-	argv[n++] = "run";
-	argv[n++] = "--suite";
-	argv[n++] = suitepath;
-	argv[n++] = "--results";
-	argv[n++] = results;
-	argv[n++] = "--no-progress";
-	for (; extra && *extra && n < 31; extra++)
-		argv[n++] = *extra;
-	argv[n] = NULL;
-	return run_capture(argv, env, out, err);
+	return o3_run_at(suite, results, "0.002", extra, out, err);
 }
 
 static void fresh_results(void)
