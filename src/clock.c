@@ -58,3 +58,12 @@ void clock_utc_rfc3339(char *out, unsigned long outlen)
 	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(out, outlen, "%s.%03ldZ", base, ts.tv_nsec / 1000000L);
 }
+
+uint64_t clock_timeout_ns(long ms)
+{
+	double scale = clock_time_scale();
+	double ns = (double)(ms > 0 ? ms : 0) * 1e6;
+	if (scale < 1.0 && ns < CLOCK_TIMEOUT_FLOOR_REAL_MS * 1e6 / scale)
+		ns = CLOCK_TIMEOUT_FLOOR_REAL_MS * 1e6 / scale;
+	return (uint64_t)ns;
+}

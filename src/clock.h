@@ -22,6 +22,15 @@ int clock_set_time_scale(double scale);
 /* The scale in force (1 = real time). */
 double clock_time_scale(void);
 
+/*
+ * A timeout of ms on this clock as nanoseconds, never less than
+ * CLOCK_TIMEOUT_FLOOR_REAL_MS of real time: under a time scale a 180 s stall
+ * timeout would otherwise be 180 ms of real time, and a busy machine (CI on
+ * two cores) would make false timeouts. At scale 1 it is ms as it is.
+ */
+#define CLOCK_TIMEOUT_FLOOR_REAL_MS 3000
+uint64_t clock_timeout_ns(long ms);
+
 /* Wall-clock time as RFC 3339 UTC with milliseconds ("2026-11-28T02:01:00.123Z"). */
 void clock_utc_rfc3339(char *out, unsigned long outlen);
 

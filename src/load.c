@@ -436,14 +436,14 @@ static enum which_timeout expired(const struct ollama_timeouts *to, const struct
 	enum which_timeout which = TO_NONE, cand = TO_NONE;
 
 	if (to->total_ms > 0) {
-		deadline = s->sent_ns + (uint64_t)to->total_ms * 1000000u;
+		deadline = s->sent_ns + clock_timeout_ns(to->total_ms);
 		which = TO_TOTAL;
 	}
 	if (!s->first_byte_ns && to->first_byte_ms > 0) {
-		d = s->sent_ns + (uint64_t)to->first_byte_ms * 1000000u;
+		d = s->sent_ns + clock_timeout_ns(to->first_byte_ms);
 		cand = TO_FIRST_BYTE;
 	} else if (s->first_byte_ns && to->stall_ms > 0) {
-		d = s->last_byte_ns + (uint64_t)to->stall_ms * 1000000u;
+		d = s->last_byte_ns + clock_timeout_ns(to->stall_ms);
 		cand = TO_STALL;
 	}
 	if (d < deadline) {

@@ -150,17 +150,17 @@ static enum which_timeout expired(const struct xfer *x, uint64_t now, long *wait
 
 	/* the earliest deadline that applies now */
 	if (to->total_ms > 0) {
-		d = x->t->sent_ns + (uint64_t)to->total_ms * 1000000u;
+		d = x->t->sent_ns + clock_timeout_ns(to->total_ms);
 		if (d < deadline) {
 			deadline = d;
 			which = TO_TOTAL;
 		}
 	}
 	if (!x->t->first_byte_ns && to->first_byte_ms > 0) {
-		d = x->t->sent_ns + (uint64_t)to->first_byte_ms * 1000000u;
+		d = x->t->sent_ns + clock_timeout_ns(to->first_byte_ms);
 		cand = TO_FIRST_BYTE;
 	} else if (x->t->first_byte_ns && to->stall_ms > 0) {
-		d = x->t->last_byte_ns + (uint64_t)to->stall_ms * 1000000u;
+		d = x->t->last_byte_ns + clock_timeout_ns(to->stall_ms);
 		cand = TO_STALL;
 	} else {
 		d = UINT64_MAX;

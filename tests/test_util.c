@@ -2,6 +2,7 @@
 #include <check.h>
 #include <stdlib.h>
 
+#include "clock.h"
 #include "util.h"
 
 START_TEST(test_parse_long)
@@ -38,6 +39,22 @@ START_TEST(test_nearest)
 }
 END_TEST
 
+/* under a time scale a timeout keeps a floor of real time; at scale 1 it is
+ * what it says */
+START_TEST(test_timeout_floor)
+{
+	ck_assert_uint_eq(clock_timeout_ns(180000), 180000ull * 1000000u);
+	ck_assert_uint_eq(clock_timeout_ns(5), 5000000u);
+	ck_assert_int_eq(clock_set_time_scale(0.001), 0);
+	/* 180 s on a clock 1000 times fast is 180 ms of real time: raised to
+	 * the floor (3 s real = 3000 s on this clock) */
+	ck_assert_uint_eq(clock_timeout_ns(180000), (uint64_t)CLOCK_TIMEOUT_FLOOR_REAL_MS * 1000000000ull);
+	ck_assert_uint_eq(clock_timeout_ns(7200000), 7200000ull * 1000000u);
+	ck_assert_int_eq(clock_set_time_scale(1.0), 0);
+	ck_assert_int_eq(clock_set_time_scale(0), -1);
+}
+END_TEST
+
 START_TEST(test_slug)
 {
 	char out[64];
@@ -58,6 +75,7 @@ int main(void)
 	tcase_add_test(tc, test_parse_double);
 	tcase_add_test(tc, test_nearest);
 	tcase_add_test(tc, test_slug);
+	tcase_add_test(tc, test_timeout_floor);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
