@@ -13,10 +13,11 @@
 #include "identity.h"
 #include "msg.h"
 #include "o3_exit.h"
-#include "optimize.h"
+#include "search.h"
 #include "record.h"
 #include "report.h"
 #include "server.h"
+#include "strbuf.h"
 #include "suite.h"
 #include "util.h"
 #include "banned.h"
@@ -267,7 +268,7 @@ static int gates_failed(const cJSON *models)
 }
 
 /* The models of the suite on one server (ctx->client); appends summaries. */
-static int run_models(struct run_args *a, const struct suite *s, struct optimize_ctx *ctx,
+static int run_models(struct run_args *a, const struct suite *s, struct search_ctx *ctx,
 		      cJSON *models)
 {
 	struct ollama_error err;
@@ -287,8 +288,9 @@ static int run_models(struct run_args *a, const struct suite *s, struct optimize
 			pick |= !strcmp(a->models[k], model);
 		if (!pick)
 			continue;
-		r = optimize_model(ctx, model, &sum, &err);
-		cJSON_AddItemToArray(models, sum);
+		r = search_model(ctx, model, &sum, &err);
+		if (sum)
+			cJSON_AddItemToArray(models, sum);
 		if (r < 0) {
 			error("%s", err.message);
 			rc = O3_EXIT_UNAVAILABLE;
@@ -306,7 +308,7 @@ static int run_models(struct run_args *a, const struct suite *s, struct optimize
  * server of its own (server.c), the first knob slowest. Each model's summary
  * names the combination it was measured under.
  */
-static int run_managed(struct run_args *a, const struct suite *s, struct optimize_ctx *ctx,
+static int run_managed(struct run_args *a, const struct suite *s, struct search_ctx *ctx,
 		       cJSON *models)
 {
 	const struct suite_knob *sk[SUITE_KNOBS_MAX];
@@ -359,12 +361,48 @@ static int run_managed(struct run_args *a, const struct suite *s, struct optimiz
 	return rc;
 }
 
+/*
+ * The run's own record: the suite it ran (its text, so that `o3 report`
+ * judges by the same criteria), the server's parallel slots, the machine,
+ * the time scale. Its id names the run in every model-end record. Returns a
+ * copy (caller deletes).
+ */
+static cJSON *run_record(const struct run_args *a, const struct suite *s,
+			 const struct search_ctx *ctx, const cJSON *machine)
+{
+	cJSON *rec = record_begin("", RP_RUN), *copy;
+	struct strbuf text = STRBUF_INIT;
+	char key[300];
+	FILE *fp = fopen(a->suite_path, "r");
+	if (fp) {
+		char buf[4096];
+		size_t n;
+		while ((n = fread(buf, 1, sizeof(buf), fp)) > 0 && text.len < (1u << 20))
+			strbuf_add(&text, buf, n);
+		fclose(fp);
+	}
+	cJSON_AddStringToObject(rec, "o3_version", O3_VERSION);
+	cJSON_AddStringToObject(rec, "suite_file", a->suite_path);
+	cJSON_AddStringToObject(rec, "suite_name", s->name);
+	cJSON_AddStringToObject(rec, "suite_text", text.len ? text.buf : "");
+	cJSON_AddNumberToObject(rec, "parallel", ctx->parallel);
+	cJSON_AddBoolToObject(rec, "has_gpu", ctx->has_gpu);
+	cJSON_AddNumberToObject(rec, "time_scale", clock_time_scale());
+	cJSON_AddItemToObject(rec, "machine", cJSON_Duplicate(machine, 1));
+	strbuf_release(&text);
+	copy = cJSON_Duplicate(rec, 1);
+	snprintf(key, sizeof(key), "%s|%s", RP_RUN, rec_str(rec, RK_ID));
+	if (step_note(ctx->steps, key, rec))
+		warning("cannot append the run's record to the log");
+	return copy;
+}
+
 static int run(struct run_args *a, struct suite *s, struct cmd_server *srv)
 {
 	struct step_runner steps;
-	struct optimize_ctx ctx;
+	struct search_ctx ctx;
 	struct progress prog = { a->progress, clock_now_ns(), NULL, 0, 0 };
-	cJSON *models = cJSON_CreateArray(), *env, *machine;
+	cJSON *models = cJSON_CreateArray(), *env, *machine, *run_rec;
 	char path[1024], msg[512], stamp[40];
 	int rc;
 
@@ -404,6 +442,8 @@ static int run(struct run_args *a, struct suite *s, struct cmd_server *srv)
 	ctx.has_gpu = identity_machine_has_gpu(machine);
 	ctx.found_knobs = cJSON_GetObjectItemCaseSensitive(
 		cJSON_GetObjectItemCaseSensitive(env, "server_process"), "knobs");
+	run_rec = run_record(a, s, &ctx, machine);
+	ctx.run_id = rec_str(run_rec, RK_ID);
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(env, "ollama"),
 							  "simulated")))
 		note("the server is o3's simulator (%s): every result of this run is marked SIMULATED",
@@ -447,6 +487,7 @@ static int run(struct run_args *a, struct suite *s, struct cmd_server *srv)
 	}
 	cJSON_Delete(env);
 	cJSON_Delete(machine);
+	cJSON_Delete(run_rec);
 	cJSON_Delete(models);
 	step_runner_close(&steps);
 	return rc;

@@ -33,6 +33,10 @@ enum ollama_err_class {
 	OLLAMA_ERR_CLIENT_TIMEOUT,  /* o3's own connect/first-byte/stall/total timeout */
 	OLLAMA_ERR_PROTOCOL,        /* malformed or truncated response */
 	OLLAMA_ERR_MIDSTREAM_ERROR, /* {"error":...} line after chunks on a 200 */
+	/* set by o3 itself, never by the client: */
+	OLLAMA_ERR_REFUSED,         /* o3 refused to load (memory at the user's hard limit) */
+	OLLAMA_ERR_HARNESS_CRASH,   /* the step's process died without a record */
+	OLLAMA_ERR_INTERRUPTED,     /* the run was stopped during the step */
 	OLLAMA_ERR__COUNT
 };
 

@@ -73,6 +73,9 @@ static const char *const class_names[OLLAMA_ERR__COUNT] = {
 	[OLLAMA_ERR_CLIENT_TIMEOUT] = "client_timeout",
 	[OLLAMA_ERR_PROTOCOL] = "protocol",
 	[OLLAMA_ERR_MIDSTREAM_ERROR] = "midstream_error",
+	[OLLAMA_ERR_REFUSED] = "refused",
+	[OLLAMA_ERR_HARNESS_CRASH] = "harness_crash",
+	[OLLAMA_ERR_INTERRUPTED] = "interrupted",
 };
 
 const char *ollama_err_class_name(enum ollama_err_class cls)

@@ -103,6 +103,7 @@ cJSON *record_log_read(const char *path, char *err, size_t errlen)
 	size_t cap = 0;
 	ssize_t n;
 	long lineno = 0;
+	char why[300];
 
 	if (!fp) {
 		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
@@ -122,6 +123,15 @@ cJSON *record_log_read(const char *path, char *err, size_t errlen)
 				path, lineno);
 			cJSON_Delete(obj);
 			continue;
+		}
+		if (record_version_check(obj, why, sizeof(why))) {
+			/* a newer o3's log: refuse it whole rather than misread it */
+			snprintf(err, errlen, "%s:%ld: %s", path, lineno, why);
+			cJSON_Delete(obj);
+			cJSON_Delete(all);
+			free(line);
+			fclose(fp);
+			return NULL;
 		}
 		cJSON_AddItemToArray(all, obj);
 	}
@@ -159,16 +169,94 @@ cJSON *record_begin(const char *model, const char *phase)
 	return rec;
 }
 
-void record_set_error(cJSON *rec, const struct ollama_error *err, const char *stage)
+void record_fail(cJSON *rec, enum ollama_err_class cls, const char *stage, long http_status,
+		 const char *message)
 {
 	cJSON *e = cJSON_CreateObject();
-	cJSON_DeleteItemFromObjectCaseSensitive(rec, "error");
-	cJSON_ReplaceItemInObjectCaseSensitive(rec, "status", cJSON_CreateString("error"));
-	cJSON_AddStringToObject(e, "class", ollama_err_class_name(err->cls));
+	cJSON_DeleteItemFromObjectCaseSensitive(rec, RK_ERROR);
+	cJSON_DeleteItemFromObjectCaseSensitive(rec, RK_STATUS);
+	cJSON_AddStringToObject(rec, RK_STATUS, "error");
+	cJSON_AddStringToObject(e, "class", ollama_err_class_name(cls));
 	if (stage)
 		cJSON_AddStringToObject(e, "stage", stage);
-	if (err->http_status)
-		cJSON_AddNumberToObject(e, "http_status", (double)err->http_status);
-	cJSON_AddStringToObject(e, "message", err->message);
-	cJSON_AddItemToObject(rec, "error", e);
+	if (http_status)
+		cJSON_AddNumberToObject(e, "http_status", (double)http_status);
+	cJSON_AddStringToObject(e, "message", message ? message : "");
+	cJSON_AddItemToObject(rec, RK_ERROR, e);
+}
+
+void record_set_error(cJSON *rec, const struct ollama_error *err, const char *stage)
+{
+	record_fail(rec, err->cls, stage, err->http_status, err->message);
+}
+
+const cJSON *rec_get(const cJSON *o, const char *key)
+{
+	return o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+}
+
+const char *rec_str(const cJSON *o, const char *key)
+{
+	return cJSON_GetStringValue(rec_get(o, key));
+}
+
+int rec_num(const cJSON *o, const char *key, double *v)
+{
+	const cJSON *x = rec_get(o, key);
+	if (!cJSON_IsNumber(x))
+		return 0;
+	*v = x->valuedouble;
+	return 1;
+}
+
+int rec_is_ok(const cJSON *rec)
+{
+	const char *s = rec_str(rec, RK_STATUS);
+	return s && !strcmp(s, "ok");
+}
+
+int rec_is_phase(const cJSON *rec, const char *phase)
+{
+	const char *s = rec_str(rec, RK_PHASE);
+	return s && !strcmp(s, phase);
+}
+
+enum ollama_err_class rec_error_class(const cJSON *rec)
+{
+	const char *name = rec_str(rec_get(rec, RK_ERROR), "class");
+	int c;
+	if (!name)
+		return OLLAMA_OK;
+	c = ollama_err_class_from_name(name);
+	return c < 0 ? OLLAMA_ERR__COUNT : (enum ollama_err_class)c;
+}
+
+const char *rec_error_message(const cJSON *rec)
+{
+	const char *m = rec_str(rec_get(rec, RK_ERROR), "message");
+	return m ? m : "";
+}
+
+double rec_option(const cJSON *rec, const char *name, double dflt)
+{
+	double v;
+	return rec_num(rec_get(rec, RK_OPTIONS), name, &v) ? v : dflt;
+}
+
+int record_version_check(const cJSON *rec, char *msg, size_t msglen)
+{
+	double v = 1;
+	const char *schema = rec_str(rec, RK_SCHEMA);
+	if (schema && strcmp(schema, RECORD_SCHEMA)) {
+		snprintf(msg, msglen, "a record of schema '%s', not '%s'", schema, RECORD_SCHEMA);
+		return -1;
+	}
+	rec_num(rec, RK_SCHEMA_VERSION, &v);
+	if (v < 1 || v > RECORD_SCHEMA_VERSION || v != (double)(long)v) {
+		snprintf(msg, msglen, "a record of schema version %g, which this o3 (%s) cannot read: it "
+			 "reads versions 1 to %d; a newer o3 wrote it", v, O3_VERSION,
+			 RECORD_SCHEMA_VERSION);
+		return -1;
+	}
+	return 0;
 }

@@ -5,13 +5,42 @@
 
 #include <cjson/cJSON.h>
 
+#include "ollama.h"
+
 /*
  * Trial records: one JSON object per line (JSONL), appended and flushed to
  * disk (fflush + fsync) as each is made, so nothing measured is lost when a
  * run dies. The schema is documented in README.md ("Records").
  */
 #define RECORD_SCHEMA "o3.trial"
-#define RECORD_SCHEMA_VERSION 1
+/* 2: identity-keyed steps (phases identity, model-facts, model-end, run;
+ * depth points; placement). Version 1 logs are read. */
+#define RECORD_SCHEMA_VERSION 2
+
+/* ---- key names --------------------------------------------------------- */
+#define RK_SCHEMA "schema"
+#define RK_SCHEMA_VERSION "schema_version"
+#define RK_ID "id"
+#define RK_TIME "time_utc"
+#define RK_MODEL "model"
+#define RK_PHASE "phase"
+#define RK_STATUS "status"
+#define RK_ERROR "error"
+#define RK_KEY "key"
+#define RK_OPTIONS "options"
+#define RK_OUTCOME "outcome"
+#define RK_PLACEMENT "placement"
+
+/* ---- phases ------------------------------------------------------------ */
+#define RP_RUN "run"                 /* a run's start: the suite it ran, o3's version */
+#define RP_FACTS "model-facts"       /* /api/show and /api/version of a model */
+#define RP_IDENTITY "identity"       /* the identity a model's steps are keyed by */
+#define RP_PROBE "ceiling-probe"     /* a load-only probe */
+#define RP_DEPTH "depth"             /* decode at one filled depth */
+#define RP_FILL "fill-confirm"       /* a filled context with a needle */
+#define RP_TRIAL "trial"
+#define RP_STABILITY "stability"
+#define RP_MODEL_END "model-end"     /* the steps a model's search used, in order */
 
 struct record_log {
 	char *path; /* malloced */
@@ -37,10 +66,33 @@ cJSON *record_log_read(const char *path, char *err, size_t errlen);
  * status "ok". Caller deletes. */
 cJSON *record_begin(const char *model, const char *phase);
 
-struct ollama_error;
 /* Mark rec as failed: status "error" and error {class, stage (when not
  * NULL), http_status (when known), message (the server's own text)}. */
 void record_set_error(cJSON *rec, const struct ollama_error *err, const char *stage);
+
+/* Mark rec as failed with a class of o3's own or the client's: the one
+ * failure builder (record_set_error is this with a client error). */
+void record_fail(cJSON *rec, enum ollama_err_class cls, const char *stage, long http_status,
+		 const char *message);
+
+/*
+ * Readers of one record: typed access, NULL or 0 when absent or of another
+ * type. rec_error_class is OLLAMA_OK for a record without an error, and
+ * OLLAMA_ERR__COUNT for a class this o3 does not know.
+ */
+const cJSON *rec_get(const cJSON *o, const char *key);
+const char *rec_str(const cJSON *o, const char *key);
+int rec_num(const cJSON *o, const char *key, double *v);
+int rec_is_ok(const cJSON *rec);
+int rec_is_phase(const cJSON *rec, const char *phase);
+enum ollama_err_class rec_error_class(const cJSON *rec);
+const char *rec_error_message(const cJSON *rec);
+/* options.<name> as a number, or dflt */
+double rec_option(const cJSON *rec, const char *name, double dflt);
+
+/* 0 when this o3 reads rec's schema version (1 to RECORD_SCHEMA_VERSION);
+ * else -1 and why in msg. */
+int record_version_check(const cJSON *rec, char *msg, size_t msglen);
 
 /* A new trial id: "<UTC time>-<model slug>-<random>" (unique, sortable). */
 void record_new_id(const char *model, char *out, size_t outlen);

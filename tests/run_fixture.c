@@ -123,3 +123,14 @@ int file_exists(const char *rel)
 	snprintf(path, sizeof(path), "%s/results/%s", sim.dir, rel);
 	return stat(path, &st) == 0 && st.st_size > 0;
 }
+
+int is_step(const cJSON *rec)
+{
+	static const char *const own[] = { "run", "identity", "model-end" };
+	const char *phase = cJSON_GetStringValue(cJSON_GetObjectItem(rec, "phase"));
+	size_t i;
+	for (i = 0; phase && i < sizeof(own) / sizeof(own[0]); i++)
+		if (!strcmp(phase, own[i]))
+			return 0;
+	return phase != NULL;
+}

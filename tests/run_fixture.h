@@ -31,6 +31,9 @@ int o3_run(const char *suite, const char *const *extra, char **out, char **err);
 cJSON *read_log(void);
 /* Records of the log with that key. */
 int count_key(const cJSON *log, const char *key);
+/* A record of a step (a probe, fill, trial or stability test), not one of
+ * the run's own (run, identity, model-end). */
+int is_step(const cJSON *rec);
 /* <sim dir>/results/<rel> exists and is not empty. */
 int file_exists(const char *rel);
 

@@ -321,7 +321,7 @@ START_TEST(test_names_round_trip)
 	static const char *const names[] = {
 		"ok", "unreachable", "not_found", "bad_request", "invalid_option", "oom",
 		"runner_crash", "load_timeout", "busy", "client_timeout", "protocol",
-		"midstream_error",
+		"midstream_error", "refused", "harness_crash", "interrupted",
 	};
 	int i;
 	ck_assert_int_eq((int)(sizeof(names) / sizeof(names[0])), OLLAMA_ERR__COUNT);
