@@ -181,22 +181,19 @@ static void add_result(struct step_runner *r, const char *name, const char *key,
 	cJSON_AddItemToArray(r->results, o);
 }
 
-/* The record of a step whose child died or timed out. */
-static cJSON *harness_error(const char *key, const char *name, const char *cls, const char *msg)
+/* The record of a step whose child died or ran past its limit. */
+static cJSON *harness_error(const char *key, const char *name, enum ollama_err_class cls,
+			    const char *msg)
 {
-	cJSON *rec = cJSON_CreateObject(), *e;
+	cJSON *rec = cJSON_CreateObject();
 	char when[40];
 	clock_utc_rfc3339(when, sizeof(when));
-	cJSON_AddStringToObject(rec, "schema", RECORD_SCHEMA);
-	cJSON_AddNumberToObject(rec, "schema_version", RECORD_SCHEMA_VERSION);
-	cJSON_AddStringToObject(rec, "time_utc", when);
+	cJSON_AddStringToObject(rec, RK_SCHEMA, RECORD_SCHEMA);
+	cJSON_AddNumberToObject(rec, RK_SCHEMA_VERSION, RECORD_SCHEMA_VERSION);
+	cJSON_AddStringToObject(rec, RK_TIME, when);
 	cJSON_AddStringToObject(rec, "step", name);
-	cJSON_AddStringToObject(rec, "status", "error");
-	e = cJSON_AddObjectToObject(rec, "error");
-	cJSON_AddStringToObject(e, "class", cls);
-	cJSON_AddStringToObject(e, "stage", "step");
-	cJSON_AddStringToObject(e, "message", msg);
-	cJSON_AddStringToObject(rec, "key", key);
+	record_fail(rec, cls, "step", 0, msg);
+	cJSON_AddStringToObject(rec, RK_KEY, key);
 	return rec;
 }
 
@@ -266,7 +263,10 @@ const cJSON *step_run(struct step_runner *r, const char *name, const char *key, 
 		/* the child died before its record was written: record why */
 		const char *m = failed && srunner_ntests_run(sr) == 1 ? tr_msg(res[0]) :
 				"the step ended without a record";
-		const char *cls = strstr(m, "timeout") ? "client_timeout" : "harness_crash";
+		/* past the step's limit (Check ended it) or died on its own */
+		double took = (double)(clock_now_ns() - t0) / 1e9 * clock_time_scale();
+		enum ollama_err_class cls = r->timeout_s > 0 && took >= 0.95 * r->timeout_s ?
+					    OLLAMA_ERR_CLIENT_TIMEOUT : OLLAMA_ERR_HARNESS_CRASH;
 		rec = harness_error(key, name, cls, m);
 		record_log_append(&r->log, rec);
 	}
