@@ -16,6 +16,7 @@
 #include "search.h"
 #include "record.h"
 #include "report.h"
+#include "results.h"
 #include "server.h"
 #include "strbuf.h"
 #include "suite.h"
@@ -177,75 +178,6 @@ static int parallel_from_env(const cJSON *env, int fallback)
 	if (cJSON_GetStringValue(k) && !o3_parse_long(cJSON_GetStringValue(k), &v) && v > 0)
 		return (int)v;
 	return fallback;
-}
-
-static int write_file_json(const char *path, const cJSON *doc)
-{
-	FILE *fp = fopen(path, "w");
-	char *text = cJSON_Print(doc);
-	int rc = 0;
-	if (!fp || fputs(text, fp) == EOF)
-		rc = -1;
-	if (fp && fclose(fp))
-		rc = -1;
-	cJSON_free(text);
-	return rc;
-}
-
-/* The run's identity as JUnit properties. */
-static cJSON *junit_properties(const cJSON *env, const cJSON *machine)
-{
-	cJSON *p = cJSON_CreateObject();
-	const cJSON *srv = cJSON_GetObjectItemCaseSensitive(env, "ollama");
-	const char *v;
-	cJSON_AddStringToObject(p, "o3_version", O3_VERSION);
-	if ((v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(srv, "version"))))
-		cJSON_AddStringToObject(p, "ollama_version", v);
-	if ((v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(srv, "url"))))
-		cJSON_AddStringToObject(p, "ollama_url", v);
-	cJSON_AddBoolToObject(p, "simulated",
-			      cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(srv, "simulated")));
-	if ((v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(srv, "simulator"))))
-		cJSON_AddStringToObject(p, "simulator", v);
-	if ((v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(machine, "gpu"))))
-		cJSON_AddStringToObject(p, "gpu", v);
-	if ((v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(machine, "kernel"))))
-		cJSON_AddStringToObject(p, "kernel", v);
-	return p;
-}
-
-static int write_reports(const struct run_args *a, const struct suite *s, const cJSON *models,
-			 const struct step_runner *steps, const cJSON *env, const cJSON *machine)
-{
-	char path[1024], slug[256];
-	const cJSON *m;
-	cJSON *props;
-	int rc = 0;
-
-	snprintf(path, sizeof(path), "%s/summaries", a->results);
-	record_mkdirs(path, 0777);
-	snprintf(path, sizeof(path), "%s/defaults", a->results);
-	record_mkdirs(path, 0777);
-	snprintf(path, sizeof(path), "%s/summaries/summary.md", a->results);
-	rc |= report_md_write(path, s->name, models, env);
-	snprintf(path, sizeof(path), "%s/summaries/summary.json", a->results);
-	rc |= write_file_json(path, models);
-	cJSON_ArrayForEach(m, models) {
-		cJSON *one = cJSON_CreateArray();
-		o3_model_slug(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "model")), slug,
-			      sizeof(slug));
-		cJSON_AddItemToArray(one, cJSON_Duplicate(m, 1));
-		snprintf(path, sizeof(path), "%s/summaries/%s.md", a->results, slug);
-		rc |= report_md_write(path, s->name, one, env);
-		cJSON_Delete(one);
-		snprintf(path, sizeof(path), "%s/defaults", a->results);
-		rc |= report_presets_write(path, m);
-	}
-	snprintf(path, sizeof(path), "%s/junit.xml", a->results);
-	props = junit_properties(env, machine);
-	rc |= report_junit_write(path, s->name, steps->results, props);
-	cJSON_Delete(props);
-	return rc;
 }
 
 static int missing_models(const cJSON *models)
@@ -421,7 +353,7 @@ static int run(struct run_args *a, struct suite *s, struct cmd_server *srv)
 	record_mkdirs(path, 0777);
 	clock_utc_rfc3339(stamp, sizeof(stamp));
 	snprintf(path, sizeof(path), "%s/env/env-%s.json", a->results, stamp);
-	write_file_json(path, env);
+	results_write_json(path, env);
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.suite = s;
@@ -459,7 +391,7 @@ static int run(struct run_args *a, struct suite *s, struct cmd_server *srv)
 	if (prog.on)
 		fputs("\r\033[K", stderr);
 
-	if (write_reports(a, s, models, &steps, env, machine))
+	if (results_write_reports(a->results, s->name, models, steps.results, env, machine))
 		warning("some reports could not be written under '%s'", a->results);
 	report_terminal(stdout, models);
 	{
