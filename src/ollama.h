@@ -17,6 +17,16 @@
 
 #include <cjson/cJSON.h>
 
+/* ---- process -------------------------------------------------------------- */
+
+/*
+ * Once per process, from any thread (the others wait): ignore SIGPIPE and
+ * initialise libcurl. 0, or -1 when libcurl cannot be initialised.
+ * ollama_client_new calls it; everything else in o3 that uses libcurl calls
+ * it before its first handle. No other code calls curl_global_init.
+ */
+int ollama_global_init(void);
+
 /* ---- errors ------------------------------------------------------------ */
 
 /* The closed set of failure classes. Every failure lands in exactly one. */

@@ -12,8 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
+#include "ollama.h"
 #include "plan.h"
 #include "sim_process.h"
 
@@ -140,7 +139,8 @@ int main(void)
 	TCase *tc = tcase_create("plan_sim");
 	SRunner *sr;
 	int failed;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (ollama_global_init())
+		return 1;
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_ceiling_matches_truth, 0, (int)(sizeof(cases) / sizeof(cases[0])));
 	tcase_add_test(tc, test_needle_missed_when_truncated);
@@ -149,6 +149,5 @@ int main(void)
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	curl_global_cleanup();
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
