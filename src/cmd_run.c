@@ -411,7 +411,7 @@ static int run(struct run_args *a, struct suite *s, struct cmd_server *srv)
 	       "(summaries/summary.md, junit.xml, defaults/)\n", steps.executed, steps.reused, a->results);
 	if (interrupted) {
 		note("interrupted: the log is complete up to the last step; run the same command again to resume");
-		rc = 130;
+		rc = O3_EXIT_INTERRUPTED;
 	} else if (!rc && missing_models(models)) {
 		rc = O3_EXIT_UNAVAILABLE; /* the environment lacks what the suite names */
 	} else if (!rc && gates_failed(models)) {

@@ -80,15 +80,6 @@ struct load {
 	long long eval_tokens;
 };
 
-static pthread_once_t global_once = PTHREAD_ONCE_INIT;
-
-static void global_init(void)
-{
-	/* as in ollama_http.c: a peer that closes must not kill o3 */
-	signal(SIGPIPE, SIG_IGN);
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
 /* ---- the response body ------------------------------------------------------ */
 
 static long long metric(const cJSON *obj, const char *key)
@@ -687,7 +678,7 @@ cJSON *load_run(const struct load_spec *spec)
 				 spec->requests_per_stream);
 		return failed_record(&ld, n, &err);
 	}
-	pthread_once(&global_once, global_init);
+	(void)ollama_global_init(); /* checked by o3's main; a failure shows as handles not made */
 	if (spec->preload && preload(spec, &ld.to, &preload_ms, &err)) {
 		rec = failed_record(&ld, n, &err);
 		cJSON_AddNumberToObject(rec, "preload_ms", preload_ms);

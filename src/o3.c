@@ -5,11 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
 #include "clock.h"
 #include "cmd.h"
 #include "msg.h"
+#include "ollama.h"
 #include "o3_exit.h"
 #include "util.h"
 #include "banned.h"
@@ -47,7 +46,7 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-	int i = 1, rc;
+	int i = 1;
 	size_t k;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -83,13 +82,11 @@ int main(int argc, char **argv)
 	}
 	for (k = 0; k < ARRAY_SIZE(commands); k++) {
 		if (!strcmp(argv[i], commands[k].name)) {
-			if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
+			if (ollama_global_init()) {
 				error("cannot initialise libcurl");
 				return O3_EXIT_INTERNAL;
 			}
-			rc = commands[k].fn(argc - i, argv + i);
-			curl_global_cleanup();
-			return rc;
+			return commands[k].fn(argc - i, argv + i);
 		}
 	}
 	{

@@ -17,6 +17,16 @@
 
 #include <cjson/cJSON.h>
 
+/* ---- process -------------------------------------------------------------- */
+
+/*
+ * Once per process, from any thread (the others wait): ignore SIGPIPE and
+ * initialise libcurl. 0, or -1 when libcurl cannot be initialised.
+ * ollama_client_new calls it; everything else in o3 that uses libcurl calls
+ * it before its first handle. No other code calls curl_global_init.
+ */
+int ollama_global_init(void);
+
 /* ---- errors ------------------------------------------------------------ */
 
 /* The closed set of failure classes. Every failure lands in exactly one. */
@@ -177,6 +187,29 @@ int ollama_ps_parse(const char *body, size_t len, struct ollama_ps_entry **entri
 /* ---- options ----------------------------------------------------------- */
 
 enum ollama_knob_kind { OLLAMA_KNOB_REQUEST, OLLAMA_KNOB_LOAD };
+enum ollama_option_type { OLLAMA_OPT_INT, OLLAMA_OPT_FLOAT, OLLAMA_OPT_BOOL, OLLAMA_OPT_STRINGS };
+
+/* A bound that is none: min -OLLAMA_OPT_NO_BOUND, max OLLAMA_OPT_NO_BOUND. */
+#define OLLAMA_OPT_NO_BOUND 1e300
+
+/* One of Ollama's current options (HEAD api/types.go Options and Runner). */
+struct ollama_option {
+	const char *name;
+	enum ollama_option_type type;
+	enum ollama_knob_kind kind; /* LOAD: a change reloads the model */
+	double min, max;            /* numbers: the values that make sense (else no bound) */
+};
+
+/*
+ * The one table of the current options, *n entries: what o3 checks before
+ * sending (ollama_option_add) and the knobs a suite may sweep (suite_knobs.c).
+ */
+const struct ollama_option *ollama_options(size_t *n);
+/* The option called name, or NULL when name is not a current option. */
+const struct ollama_option *ollama_option_find(const char *name);
+/* The Ollama version that removed option name ("v0.7.0"), or NULL when it
+ * was never removed (a current option, or a name Ollama never had). */
+const char *ollama_option_removed_in(const char *name);
 
 /*
  * Check one option before it is sent and add it to opts (a cJSON object).

@@ -26,13 +26,22 @@
 #define POLL_MAX_MS 100
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static CURLcode global_rc = CURLE_FAILED_INIT;
 
 static void global_init(void)
 {
 	/* A peer that closes the connection must not kill o3 (OpenSSL may
 	 * write to a closed socket without MSG_NOSIGNAL). */
 	signal(SIGPIPE, SIG_IGN);
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+/* The one place o3 initialises libcurl (never cleaned up: other threads
+ * may still hold handles when main returns). */
+int ollama_global_init(void)
+{
+	pthread_once(&global_once, global_init);
+	return global_rc == CURLE_OK ? 0 : -1;
 }
 
 void ollama_timeouts_default(struct ollama_timeouts *t)
@@ -48,7 +57,8 @@ struct ollama_client *ollama_client_new(const struct ollama_host *host,
 {
 	struct ollama_client *c;
 
-	pthread_once(&global_once, global_init);
+	if (ollama_global_init())
+		return NULL;
 	c = xcalloc(1, sizeof(*c));
 	c->easy = curl_easy_init();
 	c->multi = curl_multi_init();

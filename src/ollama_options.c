@@ -17,41 +17,40 @@
 #include "util.h"
 #include "banned.h"
 
-enum opt_type { T_INT, T_FLOAT, T_BOOL, T_STRINGS };
+/* no bound */
+#define ANY OLLAMA_OPT_NO_BOUND
 
-struct opt {
-	const char *name;
-	enum opt_type type;
-	enum ollama_knob_kind kind;
-	double min;  /* smallest value that makes sense (numbers only) */
-};
+#define INT(n, k, lo) { n, OLLAMA_OPT_INT, k, lo, ANY }
+#define FLOAT(n, lo, hi) { n, OLLAMA_OPT_FLOAT, OLLAMA_KNOB_REQUEST, lo, hi }
 
-/* no lower bound */
-#define ANY (-1e300)
-
-static const struct opt options[] = {
+/*
+ * The one table of Ollama's current options: name, type, kind and the values
+ * that make sense. o3 trial's -o and the suite's knobs (suite_knobs.c) both
+ * read it.
+ */
+static const struct ollama_option options[] = {
 	/* runtime: per request, no reload */
-	{ "num_keep", T_INT, OLLAMA_KNOB_REQUEST, -1 },
-	{ "seed", T_INT, OLLAMA_KNOB_REQUEST, ANY },
-	{ "num_predict", T_INT, OLLAMA_KNOB_REQUEST, -2 },
-	{ "top_k", T_INT, OLLAMA_KNOB_REQUEST, 0 },
-	{ "top_p", T_FLOAT, OLLAMA_KNOB_REQUEST, 0 },
-	{ "min_p", T_FLOAT, OLLAMA_KNOB_REQUEST, 0 },
-	{ "typical_p", T_FLOAT, OLLAMA_KNOB_REQUEST, 0 },
-	{ "repeat_last_n", T_INT, OLLAMA_KNOB_REQUEST, -1 },
-	{ "temperature", T_FLOAT, OLLAMA_KNOB_REQUEST, 0 },
-	{ "repeat_penalty", T_FLOAT, OLLAMA_KNOB_REQUEST, 0 },
-	{ "presence_penalty", T_FLOAT, OLLAMA_KNOB_REQUEST, ANY },
-	{ "frequency_penalty", T_FLOAT, OLLAMA_KNOB_REQUEST, ANY },
-	{ "stop", T_STRINGS, OLLAMA_KNOB_REQUEST, ANY },
+	INT("num_keep", OLLAMA_KNOB_REQUEST, -1),
+	INT("seed", OLLAMA_KNOB_REQUEST, -ANY),
+	INT("num_predict", OLLAMA_KNOB_REQUEST, -2), /* -1 until stop, -2 fill the context */
+	INT("top_k", OLLAMA_KNOB_REQUEST, 0),
+	FLOAT("top_p", 0, 1),
+	FLOAT("min_p", 0, 1),
+	FLOAT("typical_p", 0, 1),
+	INT("repeat_last_n", OLLAMA_KNOB_REQUEST, -1),
+	FLOAT("temperature", 0, 1e6),
+	FLOAT("repeat_penalty", 0, 1e6),
+	FLOAT("presence_penalty", -1e6, 1e6),
+	FLOAT("frequency_penalty", -1e6, 1e6),
+	{ "stop", OLLAMA_OPT_STRINGS, OLLAMA_KNOB_REQUEST, -ANY, ANY },
 	/* load time ("Runner"): a change reloads the model */
-	{ "num_ctx", T_INT, OLLAMA_KNOB_LOAD, 1 },
-	{ "num_batch", T_INT, OLLAMA_KNOB_LOAD, 1 },
-	{ "num_gpu", T_INT, OLLAMA_KNOB_LOAD, -1 },
-	{ "main_gpu", T_INT, OLLAMA_KNOB_LOAD, 0 },
-	{ "use_mmap", T_BOOL, OLLAMA_KNOB_LOAD, ANY },
-	{ "num_thread", T_INT, OLLAMA_KNOB_LOAD, 0 },
-	{ "draft_num_predict", T_INT, OLLAMA_KNOB_LOAD, 0 },
+	INT("num_ctx", OLLAMA_KNOB_LOAD, 1),
+	INT("num_batch", OLLAMA_KNOB_LOAD, 1),
+	INT("num_gpu", OLLAMA_KNOB_LOAD, -1),
+	INT("main_gpu", OLLAMA_KNOB_LOAD, 0),
+	{ "use_mmap", OLLAMA_OPT_BOOL, OLLAMA_KNOB_LOAD, -ANY, ANY },
+	INT("num_thread", OLLAMA_KNOB_LOAD, 0),
+	INT("draft_num_predict", OLLAMA_KNOB_LOAD, 0),
 };
 
 /* Options Ollama once had; it now ignores them (reference ollama.md §2). */
@@ -73,16 +72,22 @@ static const struct {
 };
 
 static const char *const type_words[] = {
-	[T_INT] = "an integer",
-	[T_FLOAT] = "a number",
-	[T_BOOL] = "true or false",
-	[T_STRINGS] = "a list of strings",
+	[OLLAMA_OPT_INT] = "an integer",
+	[OLLAMA_OPT_FLOAT] = "a number",
+	[OLLAMA_OPT_BOOL] = "true or false",
+	[OLLAMA_OPT_STRINGS] = "a list of strings",
 };
 
-static const struct opt *find(const char *name)
+const struct ollama_option *ollama_options(size_t *n)
+{
+	*n = ARRAY_SIZE(options);
+	return options;
+}
+
+const struct ollama_option *ollama_option_find(const char *name)
 {
 	size_t i;
-	for (i = 0; i < ARRAY_SIZE(options); i++)
+	for (i = 0; name && i < ARRAY_SIZE(options); i++)
 		if (!strcmp(options[i].name, name))
 			return &options[i];
 	return NULL;
@@ -90,8 +95,17 @@ static const struct opt *find(const char *name)
 
 int ollama_option_kind(const char *name)
 {
-	const struct opt *o = name ? find(name) : NULL;
+	const struct ollama_option *o = ollama_option_find(name);
 	return o ? (int)o->kind : -1;
+}
+
+const char *ollama_option_removed_in(const char *name)
+{
+	size_t i;
+	for (i = 0; name && i < ARRAY_SIZE(removed); i++)
+		if (!strcmp(removed[i].name, name))
+			return removed[i].version;
+	return NULL;
 }
 
 static void say(char *msg, size_t msglen, const char *fmt, ...)
@@ -110,11 +124,11 @@ static void say(char *msg, size_t msglen, const char *fmt, ...)
  * Resolve a name: the option, or NULL with msg set. *renamed is set when an
  * old spelling was mapped to the current name.
  */
-static const struct opt *resolve(const char *name, int *renamed, char *msg, size_t msglen)
+static const struct ollama_option *resolve(const char *name, int *renamed, char *msg, size_t msglen)
 {
 	const char *names[ARRAY_SIZE(options)];
 	const char *near;
-	const struct opt *o;
+	const struct ollama_option *o;
 	size_t i;
 
 	*renamed = 0;
@@ -122,13 +136,13 @@ static const struct opt *resolve(const char *name, int *renamed, char *msg, size
 		say(msg, msglen, "empty option name");
 		return NULL;
 	}
-	o = find(name);
+	o = ollama_option_find(name);
 	if (o)
 		return o;
 	if (!strcmp(name, "batch")) {
 		*renamed = 1;
 		say(msg, msglen, "option 'batch' is not an Ollama option; sent as 'num_batch'");
-		return find("num_batch");
+		return ollama_option_find("num_batch");
 	}
 	if (!strcmp(name, "f16_kv")) {
 		say(msg, msglen,
@@ -155,18 +169,27 @@ static const struct opt *resolve(const char *name, int *renamed, char *msg, size
 	return NULL;
 }
 
-/* A number below what the option can mean (num_ctx -5) would be sent and
- * quietly clamped or misread by the server: refuse it here. */
-static int below_min(const struct opt *o, const cJSON *item, char *msg, size_t msglen)
+/* A number outside what the option can mean (num_ctx -5, top_p 2) would be
+ * sent and quietly clamped or misread by the server: refuse it here. */
+static int out_of_range(const struct ollama_option *o, const cJSON *item, char *msg, size_t msglen)
 {
-	if (!cJSON_IsNumber(item) || o->min <= ANY || item->valuedouble >= o->min)
+	if (!cJSON_IsNumber(item))
 		return 0;
-	say(msg, msglen, "option '%s' must be at least %g, not %g", o->name, o->min, item->valuedouble);
-	return 1;
+	if (o->min > -ANY && item->valuedouble < o->min) {
+		say(msg, msglen, "option '%s' must be at least %g, not %g", o->name, o->min,
+		    item->valuedouble);
+		return 1;
+	}
+	if (o->max < ANY && item->valuedouble > o->max) {
+		say(msg, msglen, "option '%s' must be at most %g, not %g", o->name, o->max,
+		    item->valuedouble);
+		return 1;
+	}
+	return 0;
 }
 
 /* "batch" and "num_batch" both given would send one and drop the other. */
-static int conflicts(const cJSON *opts, const struct opt *o, int renamed, const char *name,
+static int conflicts(const cJSON *opts, const struct ollama_option *o, int renamed, const char *name,
 		     char *msg, size_t msglen)
 {
 	if (!opts || !renamed || !cJSON_GetObjectItemCaseSensitive(opts, o->name))
@@ -176,7 +199,7 @@ static int conflicts(const cJSON *opts, const struct opt *o, int renamed, const 
 	return 1;
 }
 
-static int bad_type(const struct opt *o, const char *shown, char *msg, size_t msglen)
+static int bad_type(const struct ollama_option *o, const char *shown, char *msg, size_t msglen)
 {
 	say(msg, msglen, "option '%s' must be %s, not '%.64s'", o->name, type_words[o->type], shown);
 	return -1;
@@ -193,27 +216,27 @@ static void put(cJSON *opts, const char *name, cJSON *item)
 }
 
 /* The value from its text form, or NULL when it has the wrong type. */
-static cJSON *from_text(const struct opt *o, const char *value)
+static cJSON *from_text(const struct ollama_option *o, const char *value)
 {
 	long l;
 	double d;
 
 	switch (o->type) {
-	case T_INT:
+	case OLLAMA_OPT_INT:
 		if (o3_parse_long(value, &l))
 			return NULL;
 		return cJSON_CreateNumber((double)l);
-	case T_FLOAT:
+	case OLLAMA_OPT_FLOAT:
 		if (o3_parse_double(value, &d) || !isfinite(d))
 			return NULL;
 		return cJSON_CreateNumber(d);
-	case T_BOOL:
+	case OLLAMA_OPT_BOOL:
 		if (!strcmp(value, "true"))
 			return cJSON_CreateTrue();
 		if (!strcmp(value, "false"))
 			return cJSON_CreateFalse();
 		return NULL;
-	case T_STRINGS: {
+	case OLLAMA_OPT_STRINGS: {
 		cJSON *arr = cJSON_CreateArray();
 		const char *p = value;
 		for (;;) {
@@ -240,7 +263,7 @@ static cJSON *from_text(const struct opt *o, const char *value)
 int ollama_option_add(cJSON *opts, const char *name, const char *value, char *msg, size_t msglen)
 {
 	int renamed;
-	const struct opt *o;
+	const struct ollama_option *o;
 	cJSON *item;
 
 	if (msg && msglen)
@@ -251,7 +274,7 @@ int ollama_option_add(cJSON *opts, const char *name, const char *value, char *ms
 	item = from_text(o, value ? value : "");
 	if (!item)
 		return bad_type(o, value ? value : "", msg, msglen);
-	if (below_min(o, item, msg, msglen) || conflicts(opts, o, renamed, name, msg, msglen)) {
+	if (out_of_range(o, item, msg, msglen) || conflicts(opts, o, renamed, name, msg, msglen)) {
 		cJSON_Delete(item);
 		return -1;
 	}
@@ -259,19 +282,19 @@ int ollama_option_add(cJSON *opts, const char *name, const char *value, char *ms
 	return renamed;
 }
 
-static int json_ok(const struct opt *o, const cJSON *v)
+static int json_ok(const struct ollama_option *o, const cJSON *v)
 {
 	const cJSON *e;
 	switch (o->type) {
-	case T_INT:
+	case OLLAMA_OPT_INT:
 		return cJSON_IsNumber(v) && isfinite(v->valuedouble) &&
 		       v->valuedouble == floor(v->valuedouble) &&
 		       fabs(v->valuedouble) < 9.007199254740992e15;
-	case T_FLOAT:
+	case OLLAMA_OPT_FLOAT:
 		return cJSON_IsNumber(v) && isfinite(v->valuedouble);
-	case T_BOOL:
+	case OLLAMA_OPT_BOOL:
 		return cJSON_IsBool(v);
-	case T_STRINGS:
+	case OLLAMA_OPT_STRINGS:
 		if (!cJSON_IsArray(v) || !cJSON_GetArraySize(v))
 			return 0;
 		cJSON_ArrayForEach(e, v)
@@ -286,7 +309,7 @@ int ollama_option_add_json(cJSON *opts, const char *name, const cJSON *value, ch
 			   size_t msglen)
 {
 	int renamed;
-	const struct opt *o;
+	const struct ollama_option *o;
 
 	if (msg && msglen)
 		msg[0] = '\0';
@@ -299,7 +322,7 @@ int ollama_option_add_json(cJSON *opts, const char *name, const cJSON *value, ch
 		cJSON_free(shown);
 		return -1;
 	}
-	if (below_min(o, value, msg, msglen) || conflicts(opts, o, renamed, name, msg, msglen))
+	if (out_of_range(o, value, msg, msglen) || conflicts(opts, o, renamed, name, msg, msglen))
 		return -1;
 	put(opts, o->name, cJSON_Duplicate(value, 1));
 	return renamed;

@@ -5,12 +5,13 @@
  * Suite files: what o3 optimizes and how (YAML, read with libyaml).
  * The format is documented in suites/README.md.
  *
- * Files: suite.c (loading, defaults, errors, criteria and knob resolution),
- * suite_yaml.c (libyaml events -> a small node tree with marks),
- * suite_read.c (typed values, mappings with known keys), suite_parse.c (the
- * sections), suite_knobs.c (the knob table, values, old spellings),
- * suite_range.c (llama-bench style ranges). suite_internal.h is shared by
- * these files only.
+ * Files: suite.c (loading, criteria and knob resolution), suite_data.c
+ * (defaults, release), suite_diag.c (errors, warnings), suite_yaml.c
+ * (libyaml events -> a small node tree with marks), suite_read.c (typed
+ * values, mappings with known keys), suite_parse.c (the sections),
+ * suite_knobs.c (knobs: the client's option table and the server knobs,
+ * values, old spellings), suite_range.c (llama-bench style ranges).
+ * suite_internal.h is shared by these files only, and lists their layers.
  *
  * Conventions: functions return 0 on success and -1 on failure, filling the
  * struct suite_error they are given with the file, the 1-based line and

@@ -3,6 +3,21 @@
 #define O3_SUITE_INTERNAL_H
 /*
  * Shared by the suite_*.c files only; not part of the API (see suite.h).
+ *
+ * The files are layers: each calls only into the layers below it, never up
+ * ("the parser calls down into readers, never back up"), so the graph of
+ * calls among them has no cycle. tests/check_suite_layers.py checks it on the
+ * built library from the list below (one layer a line, lowest first; the
+ * files of one layer call none of each other).
+ *
+ * layers:
+ *   0 suite_diag.c                 errors and warnings
+ *   1 suite_yaml.c                 the YAML tree (libyaml)
+ *   2 suite_read.c suite_range.c   readers of values, mappings and ranges
+ *   3 suite_knobs.c                knobs (the client's table of Ollama options)
+ *   4 suite_data.c                 the struct: defaults, release, criteria
+ *   5 suite_parse.c                the sections of a suite file
+ *   6 suite.c                      loading, and a model's criteria and knobs
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -39,7 +54,7 @@ void suite_yaml_describe(const struct ynode *node, char *buf, size_t len);
 /* 1 for a plain null scalar ("", "~", "null"). */
 int suite_yaml_is_null(const struct ynode *node);
 
-/* ---- errors and warnings (suite.c) ------------------------------------------ */
+/* ---- errors and warnings (suite_diag.c) -------------------------------------- */
 
 void suite_error_set(struct suite_error *err, const struct ynode *at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -47,9 +62,6 @@ void suite_error_vset(struct suite_error *err, const struct ynode *at, const cha
 		      va_list ap) __attribute__((format(printf, 3, 0)));
 void suite_warn(struct suite *s, int line, int column, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-
-void suite_size_classes_release(struct suite *s);
-void suite_criteria_apply(struct suite_criteria *c, const struct suite_criteria_patch *p);
 
 /* ---- readers of values and mappings (suite_read.c) ------------------------ */
 
@@ -86,11 +98,6 @@ const struct ynode *suite_map_get(const struct ynode *map, const char *key);
 int suite_walk(struct pctx *c, const char *what, const struct ynode *map, const struct field *f,
 	       size_t nf, void *dst, unsigned *seen);
 
-/* ---- sections (suite_parse.c) ------------------------------------------- */
-
-/* Fill s (already suite_init'ed, with s->file set) from the document. */
-int suite_parse_tree(struct suite *s, const struct ynode *root, struct suite_error *err);
-
 /* ---- knobs (suite_knobs.c) ------------------------------------------------ */
 
 /* Parse a "knobs:" mapping into set. Server knobs are accepted here; the
@@ -101,5 +108,15 @@ int suite_knobs_parse(struct suite *s, const struct ynode *map, struct suite_kno
  * with a warning. Managed mode: a converted f16_kv gets its warning. */
 int suite_knobs_check_mode(struct suite *s, struct suite_knobset *set, struct suite_error *err);
 void suite_knobset_release(struct suite_knobset *set);
+
+/* ---- the struct (suite_data.c) -------------------------------------------- */
+
+void suite_size_classes_release(struct suite *s);
+void suite_criteria_apply(struct suite_criteria *c, const struct suite_criteria_patch *p);
+
+/* ---- sections (suite_parse.c) ------------------------------------------- */
+
+/* Fill s (already suite_init'ed, with s->file set) from the document. */
+int suite_parse_tree(struct suite *s, const struct ynode *root, struct suite_error *err);
 
 #endif

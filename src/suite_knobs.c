@@ -26,50 +26,18 @@ struct knob_def {
 };
 
 #define INT_KNOB(n, k, lo) { n, k, SUITE_VAL_INT, lo, LONG_MAX, 0, 0, NULL }
-#define FLOAT_KNOB(n, lo, hi) { n, SUITE_KNOB_REQUEST, SUITE_VAL_FLOAT, 0, 0, lo, hi, NULL }
 #define BOOL_KNOB(n, k) { n, k, SUITE_VAL_BOOL, 0, 1, 0, 0, NULL }
 
 /*
- * The value types and limits of Ollama's current options (api/types.go
- * Options and Runner) and the server knobs o3 can set on a managed
- * `ollama serve`. For options, the client's ollama_option_kind() is the
- * authority on names and kinds: knob_lookup() asks it first, and
- * test_suite checks that this table agrees with it.
+ * The server knobs o3 can set on a managed `ollama serve`. The options (the
+ * request and load knobs) are the client's: its table (ollama_options())
+ * gives their names, types, kinds and ranges, and knob_lookup() reads it.
  */
-static const struct knob_def knob_defs[] = {
-	INT_KNOB("num_keep", SUITE_KNOB_REQUEST, -1),
-	INT_KNOB("seed", SUITE_KNOB_REQUEST, LONG_MIN),
-	INT_KNOB("num_predict", SUITE_KNOB_REQUEST, -2), /* -1 until stop, -2 fill the context */
-	INT_KNOB("top_k", SUITE_KNOB_REQUEST, 0),
-	FLOAT_KNOB("top_p", 0.0, 1.0),
-	FLOAT_KNOB("min_p", 0.0, 1.0),
-	FLOAT_KNOB("typical_p", 0.0, 1.0),
-	INT_KNOB("repeat_last_n", SUITE_KNOB_REQUEST, -1),
-	FLOAT_KNOB("temperature", 0.0, 1e6),
-	FLOAT_KNOB("repeat_penalty", 0.0, 1e6),
-	FLOAT_KNOB("presence_penalty", -1e6, 1e6),
-	FLOAT_KNOB("frequency_penalty", -1e6, 1e6),
-	INT_KNOB("num_ctx", SUITE_KNOB_LOAD, 1),
-	INT_KNOB("num_batch", SUITE_KNOB_LOAD, 1),
-	INT_KNOB("num_gpu", SUITE_KNOB_LOAD, -1),
-	INT_KNOB("main_gpu", SUITE_KNOB_LOAD, 0),
-	BOOL_KNOB("use_mmap", SUITE_KNOB_LOAD),
-	INT_KNOB("num_thread", SUITE_KNOB_LOAD, 0),
-	INT_KNOB("draft_num_predict", SUITE_KNOB_LOAD, 0),
+static const struct knob_def server_knobs[] = {
 	{ "OLLAMA_KV_CACHE_TYPE", SUITE_KNOB_SERVER, SUITE_VAL_STRING, 0, 0, 0, 0, kv_cache_types },
 	BOOL_KNOB("OLLAMA_FLASH_ATTENTION", SUITE_KNOB_SERVER),
 	INT_KNOB("OLLAMA_NUM_PARALLEL", SUITE_KNOB_SERVER, 1),
 	INT_KNOB("OLLAMA_CONTEXT_LENGTH", SUITE_KNOB_SERVER, 0), /* 0: the VRAM-tier default */
-};
-
-/* Options Ollama dropped: the server would log a WARN and ignore them. */
-static const struct {
-	const char *name, *version;
-} removed_options[] = {
-	{ "low_vram", "v0.7.0" }, { "logits_all", "v0.7.0" }, { "vocab_only", "v0.7.0" },
-	{ "use_mlock", "v0.7.0" }, { "mirostat", "v0.7.0" }, { "mirostat_tau", "v0.7.0" },
-	{ "mirostat_eta", "v0.7.0" }, { "tfs_z", "v0.5.2" }, { "penalize_newline", "v0.5.5" },
-	{ "numa", "v0.3.4" },
 };
 
 const char *suite_knob_kind_name(enum suite_knob_kind kind)
@@ -82,30 +50,41 @@ const char *suite_knob_kind_name(enum suite_knob_kind kind)
 	return "?";
 }
 
-static const struct knob_def *knob_def_find(const char *name)
+/* A knob o3 can sweep: a server knob, or a current Ollama option of one
+ * value (a list, like stop, is not swept), from the client's table. */
+static int knob_lookup(const char *name, struct knob_def *out)
 {
+	const struct ollama_option *o = ollama_option_find(name);
 	size_t i;
-	for (i = 0; i < ARRAY_SIZE(knob_defs); i++)
-		if (!strcmp(knob_defs[i].name, name))
-			return &knob_defs[i];
-	return NULL;
-}
 
-/* A knob o3 can sweep: a server knob of the table, or a current Ollama
- * option (as the client says) of the kind the client says. */
-static const struct knob_def *knob_lookup(const char *name)
-{
-	const struct knob_def *d = knob_def_find(name);
-	int kind;
-
-	if (d && d->kind == SUITE_KNOB_SERVER)
-		return d;
-	kind = ollama_option_kind(name);
-	if (!d || kind < 0)
-		return NULL;
-	if ((kind == OLLAMA_KNOB_LOAD) != (d->kind == SUITE_KNOB_LOAD))
-		return NULL; /* the tables disagree; test_suite catches it */
-	return d;
+	for (i = 0; i < ARRAY_SIZE(server_knobs); i++)
+		if (!strcmp(server_knobs[i].name, name)) {
+			*out = server_knobs[i];
+			return 0;
+		}
+	if (!o || o->type == OLLAMA_OPT_STRINGS)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->name = o->name;
+	out->kind = o->kind == OLLAMA_KNOB_LOAD ? SUITE_KNOB_LOAD : SUITE_KNOB_REQUEST;
+	switch (o->type) {
+	case OLLAMA_OPT_INT:
+		out->type = SUITE_VAL_INT;
+		out->imin = o->min > -OLLAMA_OPT_NO_BOUND ? (long)o->min : LONG_MIN;
+		out->imax = o->max < OLLAMA_OPT_NO_BOUND ? (long)o->max : LONG_MAX;
+		break;
+	case OLLAMA_OPT_FLOAT:
+		out->type = SUITE_VAL_FLOAT;
+		out->fmin = o->min;
+		out->fmax = o->max;
+		break;
+	case OLLAMA_OPT_BOOL:
+	case OLLAMA_OPT_STRINGS:
+		out->type = SUITE_VAL_BOOL;
+		out->imax = 1;
+		break;
+	}
+	return 0;
 }
 
 const struct suite_knob *suite_knob_find(const struct suite_knobset *set, const char *name)
@@ -307,30 +286,36 @@ static void f16_kv_convert(struct suite_knob *k)
 
 static const struct knob_def f16_kv_def = BOOL_KNOB("f16_kv", SUITE_KNOB_LOAD);
 
+/* Most names the suggestions are chosen from: the options and the server knobs. */
+#define MAX_KNOB_NAMES 64
+
 static int unknown_knob(const struct ynode *key, struct suite_error *err)
 {
-	const char *names[ARRAY_SIZE(knob_defs)], *near;
-	size_t i;
+	const char *names[MAX_KNOB_NAMES], *near, *removed_in;
+	const struct ollama_option *opts, *o;
+	size_t i, n = 0, n_opts;
 
-	if (!strcmp(key->value, "stop")) {
-		suite_error_set(err, key, "knob 'stop' is a list of stop strings and cannot be swept");
+	opts = ollama_options(&n_opts);
+
+	o = ollama_option_find(key->value);
+	if (o && o->type == OLLAMA_OPT_STRINGS) {
+		suite_error_set(err, key, "knob '%s' is a list of %s strings and cannot be swept",
+				key->value, key->value);
 		return -1;
 	}
-	for (i = 0; i < ARRAY_SIZE(removed_options); i++)
-		if (!strcmp(key->value, removed_options[i].name)) {
-			suite_error_set(err, key,
-					"knob '%s' was removed from Ollama in %s (the server would ignore it)",
-					key->value, removed_options[i].version);
-			return -1;
-		}
-	if (ollama_option_kind(key->value) >= 0) {
-		suite_error_set(err, key, "knob '%s' is an Ollama option that o3 cannot sweep",
-				key->value);
+	removed_in = ollama_option_removed_in(key->value);
+	if (removed_in) {
+		suite_error_set(err, key,
+				"knob '%s' was removed from Ollama in %s (the server would ignore it)",
+				key->value, removed_in);
 		return -1;
 	}
-	for (i = 0; i < ARRAY_SIZE(knob_defs); i++)
-		names[i] = knob_defs[i].name;
-	near = o3_nearest(key->value, names, ARRAY_SIZE(knob_defs));
+	for (i = 0; i < n_opts && n < MAX_KNOB_NAMES; i++)
+		if (opts[i].type != OLLAMA_OPT_STRINGS)
+			names[n++] = opts[i].name;
+	for (i = 0; i < ARRAY_SIZE(server_knobs) && n < MAX_KNOB_NAMES; i++)
+		names[n++] = server_knobs[i].name;
+	near = o3_nearest(key->value, names, n);
 	if (near)
 		suite_error_set(err, key, "unknown knob '%s'; did you mean '%s'?", key->value, near);
 	else
@@ -355,7 +340,8 @@ int suite_knobs_parse(struct suite *s, const struct ynode *map, struct suite_kno
 	}
 	for (i = 0; i + 1 < map->n; i += 2) {
 		const struct ynode *key = map->items[i], *val = map->items[i + 1];
-		const struct knob_def *def;
+		struct knob_def found;
+		const struct knob_def *def = &found;
 		const struct suite_knob *prev;
 		struct vctx c;
 		struct suite_knob *k;
@@ -367,13 +353,13 @@ int suite_knobs_parse(struct suite *s, const struct ynode *map, struct suite_kno
 			return -1;
 		}
 		if (!strcmp(key->value, "batch")) {
-			def = knob_def_find("num_batch");
+			knob_lookup("num_batch", &found);
 			suite_warn(s, key->line, key->column,
 				   "'batch' is not an Ollama option (the server would ignore it); it became 'num_batch'");
 		} else if (!strcmp(key->value, "f16_kv")) {
 			def = &f16_kv_def;
 			is_f16_kv = 1;
-		} else if (!(def = knob_lookup(key->value))) {
+		} else if (knob_lookup(key->value, &found)) {
 			return unknown_knob(key, err);
 		}
 		prev = suite_knob_find(set, is_f16_kv ? "OLLAMA_KV_CACHE_TYPE" : def->name);

@@ -8,7 +8,6 @@
 #include <pthread.h>
 #include <time.h>
 
-#include <curl/curl.h>
 #include <microhttpd.h>
 
 #include "ollama.h"
@@ -234,12 +233,12 @@ int main(void)
 	Suite *s = suite_create("monitor_ollama_ps");
 	TCase *tc = tcase_create("ollama_ps");
 	int rc;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (ollama_global_init())
+		return 1;
 	tcase_add_test(tc, test_docs_response);
 	tcase_add_test(tc, test_offload_and_server_gone);
 	tcase_add_test(tc, test_no_server);
 	suite_add_tcase(s, tc);
 	rc = run_suite(s);
-	curl_global_cleanup();
 	return rc;
 }

@@ -10,8 +10,6 @@
 #include <math.h>
 #include <time.h>
 
-#include <curl/curl.h>
-
 #include "ollama.h"
 #include "sim_process.h"
 
@@ -136,10 +134,10 @@ int main(void)
 	Suite *s = suite_create("monitor_sim");
 	TCase *tc = tcase_create("sim");
 	int rc;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (ollama_global_init())
+		return 1;
 	tcase_add_loop_test(tc, test_peaks_equal_truth, 0, sizeof(sim_cases) / sizeof(sim_cases[0]));
 	suite_add_tcase(s, tc);
 	rc = run_suite(s);
-	curl_global_cleanup();
 	return rc;
 }

@@ -98,6 +98,9 @@ static const struct refused_case {
 	{ "stop", "a,,b", { "list of strings" } },
 	{ "stop", "a,", { "list of strings" } },
 	{ "batch", "1.5", { "'num_batch' must be an integer" } },
+	/* ranges (the table's min and max) */
+	{ "top_p", "1.5", { "'top_p' must be at most 1, not 1.5" } },
+	{ "presence_penalty", "-2e6", { "must be at least -1e+06" } },
 };
 
 START_TEST(test_refused)

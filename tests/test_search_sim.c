@@ -154,6 +154,8 @@ int main(void)
 	TCase *tc = tcase_create("search_sim");
 	SRunner *sr;
 	int failed;
+	if (ollama_global_init())
+		return 1;
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_ceiling_matches_truth, 0, (int)(sizeof(cases) / sizeof(cases[0])));
 	tcase_add_test(tc, test_needle_missed_when_truncated);

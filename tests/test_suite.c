@@ -703,49 +703,95 @@ START_TEST(test_handoff_managed)
 }
 END_TEST
 
-/* ---- the knob table against the client's ollama_option_kind() ---------- */
+/* ---- knobs from the client's table of options ------------------------- */
 
-static const struct {
-	const char *name, *value;
-	enum suite_knob_kind kind;
-} all_knobs[] = {
-	{ "num_keep", "4", SUITE_KNOB_REQUEST }, { "seed", "42", SUITE_KNOB_REQUEST },
-	{ "num_predict", "256", SUITE_KNOB_REQUEST }, { "top_k", "40", SUITE_KNOB_REQUEST },
-	{ "top_p", "0.9", SUITE_KNOB_REQUEST }, { "min_p", "0", SUITE_KNOB_REQUEST },
-	{ "typical_p", "1", SUITE_KNOB_REQUEST }, { "repeat_last_n", "64", SUITE_KNOB_REQUEST },
-	{ "temperature", "0.8", SUITE_KNOB_REQUEST }, { "repeat_penalty", "1.1", SUITE_KNOB_REQUEST },
-	{ "presence_penalty", "0", SUITE_KNOB_REQUEST },
-	{ "frequency_penalty", "0", SUITE_KNOB_REQUEST },
-	{ "num_ctx", "8192", SUITE_KNOB_LOAD }, { "num_batch", "512", SUITE_KNOB_LOAD },
-	{ "num_gpu", "99", SUITE_KNOB_LOAD }, { "main_gpu", "0", SUITE_KNOB_LOAD },
-	{ "use_mmap", "false", SUITE_KNOB_LOAD }, { "num_thread", "16", SUITE_KNOB_LOAD },
-	{ "draft_num_predict", "4", SUITE_KNOB_LOAD },
-	{ "OLLAMA_KV_CACHE_TYPE", "q8_0", SUITE_KNOB_SERVER },
-	{ "OLLAMA_FLASH_ATTENTION", "1", SUITE_KNOB_SERVER },
-	{ "OLLAMA_NUM_PARALLEL", "2", SUITE_KNOB_SERVER },
-	{ "OLLAMA_CONTEXT_LENGTH", "32768", SUITE_KNOB_SERVER },
-};
-
-START_TEST(test_knob_table)
+/* A suite file with one knob; 0 when it loads, with the knob in *k. */
+static int load_knob(const char *name, const char *value, struct suite *s,
+		     struct suite_error *err, const struct suite_knob **k)
 {
 	char text[256];
+	snprintf(text, sizeof(text), "models: all\nserver: {mode: managed}\nknobs:\n  %s: %s\n",
+		 name, value);
+	if (load_text(text, s, err))
+		return -1;
+	*k = suite_knob_find(&s->knobs, name);
+	return 0;
+}
+
+/* Every option of the client's table is a knob of its kind, type and range
+ * (a list, stop, cannot be swept): the suite reads that table, so an option
+ * added there is a knob without a change here. */
+START_TEST(test_client_options_are_knobs)
+{
+	size_t n;
+	const struct ollama_option *o = &ollama_options(&n)[_i];
+	const struct suite_knob *k = NULL;
 	struct suite s;
 	struct suite_error err;
-	const struct suite_knob *k;
-	int client = ollama_option_kind(all_knobs[_i].name);
+	char value[64], bad[64];
 
-	if (all_knobs[_i].kind == SUITE_KNOB_SERVER)
-		ck_assert_int_eq(client, -1);
-	else
-		ck_assert_int_eq(client, all_knobs[_i].kind == SUITE_KNOB_LOAD ? OLLAMA_KNOB_LOAD
-									      : OLLAMA_KNOB_REQUEST);
-	snprintf(text, sizeof(text), "models: all\nserver: {mode: managed}\nknobs:\n  %s: %s\n",
-		 all_knobs[_i].name, all_knobs[_i].value);
-	ck_assert_msg(load_text(text, &s, &err) == 0, "%s", err.message);
-	k = suite_knob_find(&s.knobs, all_knobs[_i].name);
+	switch (o->type) {
+	case OLLAMA_OPT_STRINGS:
+		ck_assert_int_ne(load_knob(o->name, "[a]", &s, &err, &k), 0);
+		ck_assert_ptr_nonnull(strstr(err.message, "cannot be swept"));
+		return;
+	case OLLAMA_OPT_BOOL:
+		snprintf(value, sizeof(value), "true");
+		snprintf(bad, sizeof(bad), "1");
+		break;
+	case OLLAMA_OPT_INT:
+		/* the least value it takes, and one below it */
+		if (o->min > -OLLAMA_OPT_NO_BOUND) {
+			snprintf(value, sizeof(value), "%.0f", o->min);
+			snprintf(bad, sizeof(bad), "%.0f", o->min - 1);
+		} else {
+			snprintf(value, sizeof(value), "-7");
+			bad[0] = '\0';
+		}
+		break;
+	case OLLAMA_OPT_FLOAT:
+		/* the largest value it takes, and one above it */
+		ck_assert(o->max < OLLAMA_OPT_NO_BOUND);
+		snprintf(value, sizeof(value), "%g", o->max);
+		snprintf(bad, sizeof(bad), "%g", o->max * 2 + 1);
+		break;
+	}
+	ck_assert_msg(load_knob(o->name, value, &s, &err, &k) == 0, "%s: %s", o->name, err.message);
 	ck_assert_ptr_nonnull(k);
-	ck_assert_int_eq(k->kind, all_knobs[_i].kind);
-	ck_assert_str_eq(k->values[0], all_knobs[_i].value);
+	ck_assert_int_eq(k->kind, o->kind == OLLAMA_KNOB_LOAD ? SUITE_KNOB_LOAD : SUITE_KNOB_REQUEST);
+	ck_assert_int_eq(k->type, o->type == OLLAMA_OPT_INT ? SUITE_VAL_INT
+				  : o->type == OLLAMA_OPT_FLOAT ? SUITE_VAL_FLOAT : SUITE_VAL_BOOL);
+	ck_assert_str_eq(k->values[0], value);
+	suite_release(&s);
+	if (bad[0]) {
+		ck_assert_int_ne(load_knob(o->name, bad, &s, &err, &k), 0);
+		ck_assert_msg(strstr(err.message, o->name) != NULL, "%s", err.message);
+	}
+}
+END_TEST
+
+/* The server knobs are the suite's own: not Ollama options. */
+static const struct {
+	const char *name, *value;
+} server_knobs[] = {
+	{ "OLLAMA_KV_CACHE_TYPE", "q8_0" },
+	{ "OLLAMA_FLASH_ATTENTION", "1" },
+	{ "OLLAMA_NUM_PARALLEL", "2" },
+	{ "OLLAMA_CONTEXT_LENGTH", "32768" },
+};
+
+START_TEST(test_server_knobs)
+{
+	const struct suite_knob *k = NULL;
+	struct suite s;
+	struct suite_error err;
+
+	ck_assert_ptr_null(ollama_option_find(server_knobs[_i].name));
+	ck_assert_msg(load_knob(server_knobs[_i].name, server_knobs[_i].value, &s, &err, &k) == 0,
+		      "%s", err.message);
+	ck_assert_ptr_nonnull(k);
+	ck_assert_int_eq(k->kind, SUITE_KNOB_SERVER);
+	ck_assert_str_eq(k->values[0], server_knobs[_i].value);
 	suite_release(&s);
 }
 END_TEST
@@ -857,6 +903,7 @@ int main(void)
 	TCase *tc = tcase_create("suite");
 	SRunner *sr;
 	int failed;
+	size_t n_options;
 
 	tcase_add_loop_test(tc, test_range_good, 0, ARRAY_SIZE(good_ranges));
 	tcase_add_loop_test(tc, test_range_bad, 0, ARRAY_SIZE(bad_ranges));
@@ -873,7 +920,9 @@ int main(void)
 	tcase_add_loop_test(tc, test_knobs_for, 0, ARRAY_SIZE(knob_cases));
 	tcase_add_test(tc, test_handoff_external);
 	tcase_add_test(tc, test_handoff_managed);
-	tcase_add_loop_test(tc, test_knob_table, 0, ARRAY_SIZE(all_knobs));
+	ollama_options(&n_options);
+	tcase_add_loop_test(tc, test_client_options_are_knobs, 0, (int)n_options);
+	tcase_add_loop_test(tc, test_server_knobs, 0, ARRAY_SIZE(server_knobs));
 	tcase_add_test(tc, test_readme_example);
 	tcase_add_test(tc, test_bad_files_listed);
 	tcase_add_test(tc, test_prefixes);

@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
 #include "monitor.h"
 #include "ollama.h"
 #include "sim_process.h"
@@ -281,7 +279,8 @@ int main(void)
 	TCase *tc = tcase_create("trial_sim");
 	SRunner *sr;
 	int failed;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (ollama_global_init())
+		return 1;
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_metrics_match_truth);
 	tcase_add_test(tc, test_reload_on_load_knob);
@@ -293,6 +292,5 @@ int main(void)
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	curl_global_cleanup();
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
