@@ -9,4 +9,5 @@ int cmd_run(int argc, char **argv);
 int cmd_trial(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 int cmd_env(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 #endif

@@ -21,6 +21,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "run", cmd_run, "the main job: ceiling, trials, presets and stability of a suite's models" },
+	{ "report", cmd_report, "write every report of a results folder again from its log, offline" },
 	{ "trial", cmd_trial, "measure one configuration of one model and append its record" },
 	{ "monitor", cmd_monitor, "show GPU and system memory, temperature, clocks and power" },
 	{ "env", cmd_env, "print the environment snapshot (machine, Ollama, models) as JSON" },
