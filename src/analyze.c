@@ -111,8 +111,16 @@ void analyze_facts(const struct analyze_input *in, double *params_b, long *train
 	*trained = 4096;
 	if (rec_num(in->facts, "parameter_count", &v) && v > 0)
 		*params_b = v / 1e9;
-	if (rec_num(in->facts, "context_length", &v) && v > 0)
+	if (rec_num(in->facts, "context_length", &v) && v > 0) {
 		*trained = (long)v;
+	} else if (!in->facts) {
+		/* a log of schema 1 has no facts: the largest context probed */
+		size_t i;
+		for (i = 0; i < in->n_records; i++)
+			if (rec_is_phase(in->records[i], RP_PROBE) &&
+			    rec_option(in->records[i], "num_ctx", 0) > (double)*trained)
+				*trained = (long)rec_option(in->records[i], "num_ctx", 0);
+	}
 }
 
 /* ---- ceiling ------------------------------------------------------------------ */

@@ -245,8 +245,10 @@ static int from_schema_1(struct analysis *an, const cJSON *log)
 		in.steps_measured_again = -1;
 		cJSON_ArrayForEach(r, log) {
 			const char *key = rec_str(r, RK_KEY);
+			/* each step once: its last record, as a resumed run takes it
+			 * (the index's entry is a reference to that record) */
 			if (rec_str(r, RK_MODEL) && !strcmp(rec_str(r, RK_MODEL), in.model) && key &&
-			    rec_get(an->index, key) == r)
+			    rec_get(an->index, key)->child == r->child)
 				recs[nr++] = r;
 		}
 		analyse(an, &in, recs, nr);

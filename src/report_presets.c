@@ -602,8 +602,9 @@ static int write_modelfile(const char *path, const char *model, const cJSON *pre
 	const cJSON *o, *ctx = get(get(preset, "options"), "num_ctx");
 	size_t i;
 	add_simulated_line(&sb, d);
+	/* the file's own name: the folder moves (an artifact, a copy) */
 	strbuf_addf(&sb, "# o3 preset '%s' for %s; create it with: ollama create NAME -f %s\n",
-		    which, model, path);
+		    which, model, strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
 	strbuf_addstr(&sb, "# Depends on: Ollama ");
 	add_comment_text(&sb, d->version ? d->version : "unknown");
 	strbuf_addstr(&sb, ", model digest ");
