@@ -216,33 +216,15 @@ static cJSON *junit_properties(const cJSON *env, const cJSON *machine)
 static int write_reports(const struct run_args *a, const struct suite *s, const cJSON *models,
 			 const struct step_runner *steps, const cJSON *env, const cJSON *machine)
 {
-	char path[1024], slug[256];
-	const cJSON *m;
-	cJSON *props;
-	int rc = 0;
+	struct report_run run = { 0 };
+	cJSON *props = junit_properties(env, machine);
+	int rc;
 
-	snprintf(path, sizeof(path), "%s/summaries", a->results);
-	record_mkdirs(path, 0777);
-	snprintf(path, sizeof(path), "%s/defaults", a->results);
-	record_mkdirs(path, 0777);
-	snprintf(path, sizeof(path), "%s/summaries/summary.md", a->results);
-	rc |= report_md_write(path, s->name, models, env);
-	snprintf(path, sizeof(path), "%s/summaries/summary.json", a->results);
-	rc |= write_file_json(path, models);
-	cJSON_ArrayForEach(m, models) {
-		cJSON *one = cJSON_CreateArray();
-		o3_model_slug(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "model")), slug,
-			      sizeof(slug));
-		cJSON_AddItemToArray(one, cJSON_Duplicate(m, 1));
-		snprintf(path, sizeof(path), "%s/summaries/%s.md", a->results, slug);
-		rc |= report_md_write(path, s->name, one, env);
-		cJSON_Delete(one);
-		snprintf(path, sizeof(path), "%s/defaults", a->results);
-		rc |= report_presets_write(path, m);
-	}
-	snprintf(path, sizeof(path), "%s/junit.xml", a->results);
-	props = junit_properties(env, machine);
-	rc |= report_junit_write(path, s->name, steps->results, props);
+	run.suite_name = s->name;
+	run.dir = a->results;
+	run.env = env;
+	run.properties = props;
+	rc = report_write_all(&run, models, steps->results);
 	cJSON_Delete(props);
 	return rc;
 }
