@@ -3,7 +3,7 @@
 # Installs the Debian packages O3 needs when they are missing (sourced by the
 # other scripts). Set O3_NO_APT=1 to only check.
 o3_packages=(meson ninja-build pkg-config gcc libcurl4-openssl-dev libcjson-dev
-	libyaml-dev check libsubunit-dev libmicrohttpd-dev gcovr libxml2-utils)
+	libyaml-dev libxml2-dev check libsubunit-dev libmicrohttpd-dev gcovr libxml2-utils)
 o3_optional_packages=(librocm-smi-dev valgrind)
 
 o3_missing() {

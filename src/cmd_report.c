@@ -319,8 +319,16 @@ int cmd_report(int argc, char **argv)
 		warning("%s holds no finished model of its last run: the reports are empty", path);
 	env = newest_env(a.results);
 	machine = cJSON_Duplicate(rec_get(an.run, "machine"), 1);
-	rc = results_write_reports(a.results, s.name, an.models, an.steps, env, machine) ?
-	     O3_EXIT_INTERNAL : O3_EXIT_OK;
+	{
+		char stamp[32];
+		struct results_reports rr = { a.results, s.name, an.models, an.steps, env, machine,
+					      NULL, rec_str(an.run, "hostname") };
+		if (rec_str(an.run, RK_TIME)) {
+			snprintf(stamp, sizeof(stamp), "%.19s", rec_str(an.run, RK_TIME));
+			rr.timestamp = stamp;
+		}
+		rc = results_write_reports(&rr) ? O3_EXIT_INTERNAL : O3_EXIT_OK;
+	}
 	if (rc)
 		error("some reports could not be written under '%s'", a.results);
 	else if (gates_failed(an.steps))

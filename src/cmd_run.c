@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -320,6 +321,11 @@ static cJSON *run_record(const struct run_args *a, const struct suite *s,
 	cJSON_AddNumberToObject(rec, "parallel", ctx->parallel);
 	cJSON_AddBoolToObject(rec, "has_gpu", ctx->has_gpu);
 	cJSON_AddNumberToObject(rec, "time_scale", clock_time_scale());
+	{
+		struct utsname u;
+		if (!uname(&u))
+			cJSON_AddStringToObject(rec, "hostname", u.nodename);
+	}
 	cJSON_AddItemToObject(rec, "machine", cJSON_Duplicate(machine, 1));
 	strbuf_release(&text);
 	copy = cJSON_Duplicate(rec, 1);
@@ -335,6 +341,7 @@ static int run(struct run_args *a, struct suite *s, struct cmd_server *srv)
 	struct search_ctx ctx;
 	struct progress prog = { a->progress, clock_now_ns(), NULL, 0, 0 };
 	cJSON *models = cJSON_CreateArray(), *env, *machine, *run_rec;
+	int rc_reports;
 	char path[1024], msg[512], stamp[40];
 	int rc;
 
@@ -391,7 +398,19 @@ static int run(struct run_args *a, struct suite *s, struct cmd_server *srv)
 	if (prog.on)
 		fputs("\r\033[K", stderr);
 
-	if (results_write_reports(a->results, s->name, models, steps.results, env, machine))
+	{
+		/* JUnit's timestamp: when the run started (its record), which o3
+		 * report finds again */
+		char stamp_run[32];
+		struct results_reports rr = { a->results, s->name, models, steps.results, env, machine,
+					      stamp_run, rec_str(run_rec, "hostname") };
+		snprintf(stamp_run, sizeof(stamp_run), "%.19s", rec_str(run_rec, RK_TIME) ?
+			 rec_str(run_rec, RK_TIME) : "");
+		if (!stamp_run[0])
+			rr.timestamp = NULL;
+		rc_reports = results_write_reports(&rr);
+	}
+	if (rc_reports)
 		warning("some reports could not be written under '%s'", a->results);
 	report_terminal(stdout, models);
 	{

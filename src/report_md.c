@@ -1,35 +1,55 @@
 // SPDX-License-Identifier: MIT
-/* The Markdown summary of a run and the terminal summary (report.h). */
+/*
+ * Markdown reports (report.h): the run's summary (summaries/summary.md, every
+ * model) and one file per model (summaries/<model>.md); and the terminal
+ * summary. Text that came from a server or a suite (names, messages, option
+ * values) is escaped (report_internal.h): it can neither break a table nor
+ * turn into markup.
+ */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
+#include "report_internal.h"
+#include "util.h"
 #include "banned.h"
 
 static const cJSON *get(const cJSON *o, const char *k)
 {
-	return cJSON_GetObjectItemCaseSensitive(o, k);
+	return o ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
 }
 
-static void options_text(const cJSON *opts, char *out, size_t len)
+static const char *sget(const cJSON *o, const char *k, const char *dflt)
+{
+	const char *v = cJSON_GetStringValue(get(o, k));
+	return v ? v : dflt;
+}
+
+/* "name=value name=value" (raw: the caller escapes it). */
+static void options_text(struct strbuf *sb, const cJSON *opts)
 {
 	const cJSON *o;
-	size_t n = 0;
-	out[0] = '\0';
+	size_t start = sb->len;
 	cJSON_ArrayForEach(o, opts) {
-		int w;
+		if (sb->len > start)
+			strbuf_addch(sb, ' ');
+		strbuf_addf(sb, "%s=", o->string ? o->string : "?");
 		if (cJSON_IsNumber(o))
-			w = snprintf(out + n, len - n, "%s%s=%g", n ? " " : "", o->string, o->valuedouble);
+			strbuf_addf(sb, "%g", o->valuedouble);
 		else if (cJSON_IsBool(o))
-			w = snprintf(out + n, len - n, "%s%s=%s", n ? " " : "", o->string,
-				     cJSON_IsTrue(o) ? "true" : "false");
+			strbuf_addstr(sb, cJSON_IsTrue(o) ? "true" : "false");
 		else
-			w = snprintf(out + n, len - n, "%s%s=%s", n ? " " : "", o->string,
-				     cJSON_GetStringValue(o) ? cJSON_GetStringValue(o) : "?");
-		if (w < 0 || (size_t)w >= len - n)
-			break;
-		n += (size_t)w;
+			strbuf_addstr(sb, cJSON_GetStringValue(o) ? cJSON_GetStringValue(o) : "?");
 	}
+}
+
+/* The options as a code span (in a table cell or not). */
+static void options_code(struct strbuf *sb, const cJSON *opts, int in_table)
+{
+	struct strbuf t = STRBUF_INIT;
+	options_text(&t, opts);
+	report_md_code(sb, t.buf, in_table);
+	strbuf_release(&t);
 }
 
 /* "12.3" or "-" when absent */
@@ -56,7 +76,7 @@ static const char *outcome_words(const char *o)
 }
 
 /* "loads up to L; usable up to U: X tok/s decode at 90 % fill" and why */
-static void ceiling_md(FILE *fp, const cJSON *c)
+static void ceiling_md(struct strbuf *sb, const cJSON *c)
 {
 	const cJSON *u = get(c, "usable");
 	char a[32], b[32], d[32], e[32];
@@ -65,199 +85,377 @@ static void ceiling_md(FILE *fp, const cJSON *c)
 	const char *limited = cJSON_GetStringValue(get(u, "limited_by"));
 	if (!c)
 		return;
-	fprintf(fp, "**Loads up to** %s tokens (load-only probes, %s",
-		fmt(c, "loads_up_to", 0, a, sizeof(a)),
-		get(c, "memory") ? cJSON_GetStringValue(get(c, "memory")) : "GPU memory");
+	strbuf_addf(sb, "**Loads up to** %s tokens (load-only probes, ",
+		    fmt(c, "loads_up_to", 0, a, sizeof(a)));
+	report_md_text(sb, sget(c, "memory", "GPU memory"));
 	if (get(c, "first_bad"))
-		fprintf(fp, "; at %s tokens the probe %s).", fmt(c, "first_bad", 0, b, sizeof(b)),
-			outcome_words(cJSON_GetStringValue(get(c, "bad_outcome"))));
+		strbuf_addf(sb, "; at %s tokens the probe %s).", fmt(c, "first_bad", 0, b, sizeof(b)),
+			    outcome_words(cJSON_GetStringValue(get(c, "bad_outcome"))));
 	else
-		fprintf(fp, "; every context up to the search's maximum of %s fits).",
-			fmt(c, "max_probed", 0, b, sizeof(b)));
-	if (get(c, "placement") && strcmp(cJSON_GetStringValue(get(c, "placement")), "gpu"))
-		fprintf(fp, " Placement: %s.", cJSON_GetStringValue(get(c, "placement")));
+		strbuf_addf(sb, "; every context up to the search's maximum of %s fits).",
+			    fmt(c, "max_probed", 0, b, sizeof(b)));
+	if (cJSON_GetStringValue(get(c, "placement")) && strcmp(sget(c, "placement", ""), "gpu")) {
+		strbuf_addstr(sb, " Placement: ");
+		report_md_text(sb, sget(c, "placement", ""));
+		strbuf_addch(sb, '.');
+	}
 	if (!(usable > 0)) {
-		fprintf(fp, "\n**Usable up to**: none proven: %s.\n\n",
-			cJSON_GetStringValue(get(c, "fill_confirm_miss")) ?
-			cJSON_GetStringValue(get(c, "fill_confirm_miss")) : "no fill-confirm ran");
+		strbuf_addstr(sb, "\n**Usable up to**: none proven: ");
+		report_md_text(sb, sget(c, "fill_confirm_miss", "no fill-confirm ran"));
+		strbuf_addstr(sb, ".\n\n");
 		return;
 	}
-	fprintf(fp, "\n**Usable up to** %s tokens: %s tok/s decode and TTFT %s s at %.0f %% fill "
+	if (get(u, "ttft_server_ms_at_fill"))
+		snprintf(d, sizeof(d), "%.1f", cJSON_GetNumberValue(get(u, "ttft_server_ms_at_fill")) / 1000.0);
+	else if (get(u, "ttft_ms_at_fill"))
+		snprintf(d, sizeof(d), "%.1f", cJSON_GetNumberValue(get(u, "ttft_ms_at_fill")) / 1000.0);
+	else
+		snprintf(d, sizeof(d), "-");
+	strbuf_addf(sb, "\n**Usable up to** %s tokens: %s tok/s decode and TTFT %s s at %.0f %% fill "
 		    "(%s tokens, needle found)",
-		fmt(u, "num_ctx", 0, a, sizeof(a)), fmt(u, "decode_tps_at_fill", 1, b, sizeof(b)),
-		get(u, "ttft_server_ms_at_fill") ?
-		(snprintf(d, sizeof(d), "%.1f",
-			  cJSON_GetNumberValue(get(u, "ttft_server_ms_at_fill")) / 1000.0), d) :
-		get(u, "ttft_ms_at_fill") ?
-		(snprintf(d, sizeof(d), "%.1f", cJSON_GetNumberValue(get(u, "ttft_ms_at_fill")) / 1000.0), d) :
-		"-", fill * 100, fmt(u, "fill_tokens", 0, e, sizeof(e)));
+		    fmt(u, "num_ctx", 0, a, sizeof(a)), fmt(u, "decode_tps_at_fill", 1, b, sizeof(b)), d,
+		    fill * 100, fmt(u, "fill_tokens", 0, e, sizeof(e)));
 	if (limited && !strcmp(limited, "speed"))
-		fprintf(fp, "; beyond it decode at fill falls below the floor of %s tok/s",
-			fmt(u, "floor_tps", 1, b, sizeof(b)));
+		strbuf_addf(sb, "; beyond it decode at fill falls below the floor of %s tok/s",
+			    fmt(u, "floor_tps", 1, b, sizeof(b)));
 	else if (limited && !strcmp(limited, "needle"))
-		fprintf(fp, "; beyond it the needle was lost");
+		strbuf_addstr(sb, "; beyond it the needle was lost");
 	if (get(u, "predicted"))
-		fprintf(fp, " (the line through %d measured depths predicted %s)",
-			cJSON_GetArraySize(get(c, "depth_points")), fmt(u, "predicted", 0, b, sizeof(b)));
-	fprintf(fp, ".\n");
-	if (get(c, "usable_note"))
-		fprintf(fp, "%s.\n", cJSON_GetStringValue(get(c, "usable_note")));
-	fprintf(fp, "\n");
+		strbuf_addf(sb, " (the line through %d measured depths predicted %s)",
+			    cJSON_GetArraySize(get(c, "depth_points")), fmt(u, "predicted", 0, b, sizeof(b)));
+	strbuf_addstr(sb, ".\n");
+	if (cJSON_GetStringValue(get(c, "usable_note"))) {
+		report_md_text(sb, sget(c, "usable_note", ""));
+		strbuf_addstr(sb, ".\n");
+	}
+	strbuf_addch(sb, '\n');
 }
 
 /* Where and under what the numbers were measured. */
-static void identity_md(FILE *fp, const cJSON *m)
+static void identity_md(struct strbuf *sb, const cJSON *m)
 {
 	const cJSON *id = get(m, "identity"), *ch = get(m, "identity_change");
 	const cJSON *k;
+	char *digest;
 	if (!id)
 		return;
-	if (cJSON_IsTrue(get(id, "simulated")))
-		fprintf(fp, "> **SIMULATED**: measured on %s, not on a real server.\n\n",
-			cJSON_GetStringValue(get(id, "simulator")) ? cJSON_GetStringValue(get(id, "simulator")) :
-			"o3-sim");
-	fprintf(fp, "Measured under Ollama %s, model digest %.19s, GPU %s, server knobs (%s):",
-		cJSON_GetStringValue(get(id, "ollama_version")) ? cJSON_GetStringValue(get(id, "ollama_version")) : "?",
-		cJSON_GetStringValue(get(id, "model_digest")) ? cJSON_GetStringValue(get(id, "model_digest")) : "unknown",
-		cJSON_GetStringValue(get(get(id, "machine"), "gpu")) ?
-		cJSON_GetStringValue(get(get(id, "machine"), "gpu")) : "none",
-		cJSON_GetStringValue(get(id, "server_knobs_source")) ?
-		cJSON_GetStringValue(get(id, "server_knobs_source")) : "unknown");
+	if (cJSON_IsTrue(get(id, "simulated"))) {
+		strbuf_addstr(sb, "> **SIMULATED**: measured on ");
+		report_md_text(sb, sget(id, "simulator", "o3-sim"));
+		strbuf_addstr(sb, ", not on a real server.\n\n");
+	}
+	strbuf_addstr(sb, "Measured under Ollama ");
+	report_md_text(sb, sget(id, "ollama_version", "?"));
+	strbuf_addstr(sb, ", model digest ");
+	digest = xstrndup(sget(id, "model_digest", "unknown"), 19);
+	report_md_text(sb, digest);
+	free(digest);
+	strbuf_addstr(sb, ", GPU ");
+	report_md_text(sb, sget(get(id, "machine"), "gpu", "none"));
+	strbuf_addstr(sb, ", server knobs (");
+	report_md_text(sb, sget(id, "server_knobs_source", "unknown"));
+	strbuf_addstr(sb, "):");
 	if (!cJSON_GetArraySize(get(id, "server_knobs")))
-		fprintf(fp, " none known");
-	cJSON_ArrayForEach(k, get(id, "server_knobs"))
-		fprintf(fp, " `%s=%s`", k->string, cJSON_GetStringValue(k) ? cJSON_GetStringValue(k) : "?");
-	fprintf(fp, " (identity %s).\n\n", cJSON_GetStringValue(get(id, "hash")) ?
-		cJSON_GetStringValue(get(id, "hash")) : "?");
-	if (ch)
-		fprintf(fp, "Measured again: %s (%.0f steps).\n\n",
-			cJSON_GetStringValue(get(ch, "what")) ? cJSON_GetStringValue(get(ch, "what")) : "",
-			cJSON_GetNumberValue(get(ch, "steps_measured_again")));
-	if (get(m, "finding"))
-		fprintf(fp, "**Finding**: %s\n\n", cJSON_GetStringValue(get(m, "finding")));
+		strbuf_addstr(sb, " none known");
+	cJSON_ArrayForEach(k, get(id, "server_knobs")) {
+		struct strbuf kv = STRBUF_INIT;
+		strbuf_addf(&kv, "%s=%s", k->string ? k->string : "?",
+			    cJSON_GetStringValue(k) ? cJSON_GetStringValue(k) : "?");
+		strbuf_addch(sb, ' ');
+		report_md_code(sb, kv.buf, 0);
+		strbuf_release(&kv);
+	}
+	strbuf_addstr(sb, " (identity ");
+	report_md_text(sb, sget(id, "hash", "?"));
+	strbuf_addstr(sb, ").\n\n");
+	if (ch) {
+		strbuf_addstr(sb, "Measured again: ");
+		report_md_text(sb, sget(ch, "what", ""));
+		strbuf_addf(sb, " (%.0f steps).\n\n",
+			    cJSON_GetNumberValue(get(ch, "steps_measured_again")));
+	}
+	if (get(m, "finding")) {
+		strbuf_addstr(sb, "**Finding**: ");
+		report_md_text(sb, sget(m, "finding", ""));
+		strbuf_addstr(sb, "\n\n");
+	}
 }
 
-static void model_md(FILE *fp, const cJSON *m)
+static void model_md(struct strbuf *sb, const cJSON *m)
 {
 	const cJSON *c = get(m, "ceiling"), *p = get(m, "presets"), *t, *g, *s;
-	char a[32], b[32], d[32], e[32], f[32], opts[512];
+	char a[32], b[32], d[32], e[32], f[32];
 	static const char *const which[] = { "max_ctx", "fast" };
 	size_t i;
 
-	fprintf(fp, "\n## %s\n\n", cJSON_GetStringValue(get(m, "model")));
+	strbuf_addstr(sb, "\n## ");
+	report_md_text(sb, sget(m, "model", "?"));
+	strbuf_addstr(sb, "\n\n");
 	if (get(m, "server_knobs")) {
-		options_text(get(m, "server_knobs"), opts, sizeof(opts));
-		fprintf(fp, "Server started by o3 with `%s`.\n\n", opts);
+		strbuf_addstr(sb, "Server started by o3 with ");
+		options_code(sb, get(m, "server_knobs"), 0);
+		strbuf_addstr(sb, ".\n\n");
 	}
 	if (get(m, "error")) {
-		fprintf(fp, "Not measured: %s\n", cJSON_GetStringValue(get(m, "error")));
+		strbuf_addstr(sb, "Not measured: ");
+		report_md_text(sb, sget(m, "error", ""));
+		strbuf_addch(sb, '\n');
 		return;
 	}
-	identity_md(fp, m);
+	identity_md(sb, m);
 	if (cJSON_IsFalse(get(m, "complete")))
-		fprintf(fp, "**Not finished** (the run was interrupted or the server went away): what "
-			    "follows is partial, and no gate was judged. Run the same command again to "
-			    "finish.\n\n");
-	fprintf(fp, "Parameters %sB, trained context %s. Criteria: TTFT < %s s, decode > %s tok/s, "
+		strbuf_addstr(sb, "**Not finished** (the run was interrupted or the server went away): "
+			      "what follows is partial, and no gate was judged. Run the same command "
+			      "again to finish.\n\n");
+	strbuf_addf(sb, "Parameters %sB, trained context %s. Criteria: TTFT < %s s, decode > %s tok/s, "
 		    "peak memory < %s %%.\n\n",
-		fmt(m, "params_b", 1, a, sizeof(a)), fmt(m, "trained_context", 0, b, sizeof(b)),
-		fmt(get(m, "criteria"), "ttft_s", 1, d, sizeof(d)),
-		fmt(get(m, "criteria"), "decode_tps_min", 0, e, sizeof(e)),
-		fmt(get(m, "criteria"), "gpu_memory_max_pct", 0, f, sizeof(f)));
-	ceiling_md(fp, c);
-	fprintf(fp, "| preset | options | decode tok/s | TTFT ms | decode tok/s at fill | TTFT s at fill "
-		    "| evidence |\n|---|---|---|---|---|---|---|\n");
+		    fmt(m, "params_b", 1, a, sizeof(a)), fmt(m, "trained_context", 0, b, sizeof(b)),
+		    fmt(get(m, "criteria"), "ttft_s", 1, d, sizeof(d)),
+		    fmt(get(m, "criteria"), "decode_tps_min", 0, e, sizeof(e)),
+		    fmt(get(m, "criteria"), "gpu_memory_max_pct", 0, f, sizeof(f)));
+	ceiling_md(sb, c);
+	strbuf_addstr(sb, "| preset | options | decode tok/s | TTFT ms | decode tok/s at fill "
+		      "| TTFT s at fill | evidence |\n|---|---|---|---|---|---|---|\n");
 	for (i = 0; i < 2; i++) {
 		const cJSON *pr = get(p, which[i]);
 		char fill_ttft[32];
 		if (!pr) {
-			fprintf(fp, "| %s | none meets the criteria | | | | | |\n", which[i]);
+			strbuf_addf(sb, "| %s | none meets the criteria | | | | | |\n", which[i]);
 			continue;
 		}
-		options_text(get(pr, "options"), opts, sizeof(opts));
+		snprintf(fill_ttft, sizeof(fill_ttft), "-");
 		if (get(pr, "ttft_ms_at_fill"))
 			snprintf(fill_ttft, sizeof(fill_ttft), "%.1f",
 				 cJSON_GetNumberValue(get(pr, "ttft_ms_at_fill")) / 1000.0);
-		fprintf(fp, "| %s | `%s` | %s | %s | %s | %s | %s |\n", which[i], opts,
-			fmt(pr, "decode_tps", 1, a, sizeof(a)), fmt(pr, "ttft_ms", 1, b, sizeof(b)),
-			fmt(pr, "decode_tps_at_fill", 1, d, sizeof(d)),
-			get(pr, "ttft_ms_at_fill") ? fill_ttft : "-",
-			cJSON_GetStringValue(cJSON_GetArrayItem(get(pr, "evidence"), 0)));
+		strbuf_addf(sb, "| %s | ", which[i]);
+		options_code(sb, get(pr, "options"), 1);
+		strbuf_addf(sb, " | %s | %s | %s | %s | ",
+			    fmt(pr, "decode_tps", 1, a, sizeof(a)), fmt(pr, "ttft_ms", 1, b, sizeof(b)),
+			    fmt(pr, "decode_tps_at_fill", 1, d, sizeof(d)), fill_ttft);
+		report_md_cell(sb, cJSON_GetStringValue(cJSON_GetArrayItem(get(pr, "evidence"), 0)));
+		strbuf_addstr(sb, " |\n");
 	}
-	if (cJSON_GetStringValue(get(get(get(p, "fast"), "choice"), "choice")))
-		fprintf(fp, "\nfast: %s.\n", cJSON_GetStringValue(get(get(get(p, "fast"), "choice"), "choice")));
-	fprintf(fp, "\nRollback: Ollama's defaults (no options).\n\n### Trials\n\n"
-		    "| options | decode tok/s | TTFT ms | GPU %% | verdict |\n|---|---|---|---|---|\n");
+	if (cJSON_GetStringValue(get(get(get(p, "fast"), "choice"), "choice"))) {
+		strbuf_addstr(sb, "\nfast: ");
+		report_md_text(sb, sget(get(get(p, "fast"), "choice"), "choice", ""));
+		strbuf_addstr(sb, ".\n");
+	}
+	strbuf_addstr(sb, "\nRollback: Ollama's defaults (no options).\n\n### Trials\n\n"
+		      "| options | decode tok/s | TTFT ms | GPU % | verdict |\n|---|---|---|---|---|\n");
 	cJSON_ArrayForEach(t, get(m, "trials")) {
-		options_text(get(t, "options"), opts, sizeof(opts));
-		fprintf(fp, "| `%s` | %s | %s | %s | %s |\n", opts,
-			fmt(t, "decode_tps", 1, a, sizeof(a)), fmt(t, "ttft_ms", 1, b, sizeof(b)),
-			fmt(t, "gpu_pct", 1, d, sizeof(d)),
-			cJSON_IsTrue(get(t, "meets")) ? "meets every criterion" :
-			(cJSON_GetStringValue(get(t, "why")) ? cJSON_GetStringValue(get(t, "why")) : "-"));
+		strbuf_addstr(sb, "| ");
+		options_code(sb, get(t, "options"), 1);
+		strbuf_addf(sb, " | %s | %s | %s | ",
+			    fmt(t, "decode_tps", 1, a, sizeof(a)), fmt(t, "ttft_ms", 1, b, sizeof(b)),
+			    fmt(t, "gpu_pct", 1, d, sizeof(d)));
+		report_md_cell(sb, cJSON_IsTrue(get(t, "meets")) ? "meets every criterion" :
+			       sget(t, "why", "-"));
+		strbuf_addstr(sb, " |\n");
 	}
 	if (cJSON_GetArraySize(get(m, "stability"))) {
-		fprintf(fp, "\n### Stability\n\n| preset | streams | requests | success %% | OOM | "
-			    "TTFT p99 ms | limit ms |\n|---|---|---|---|---|---|---|\n");
+		strbuf_addstr(sb, "\n### Stability\n\n| preset | streams | requests | success % | OOM | "
+			      "TTFT p99 ms | limit ms |\n|---|---|---|---|---|---|---|\n");
 		cJSON_ArrayForEach(s, get(m, "stability")) {
-			char p99[160], lim[32], n[32];
-			const char *basis = cJSON_GetStringValue(get(s, "ttft_basis"));
-			if (get(s, "ttft_p99_ms"))
-				snprintf(p99, sizeof(p99), "%s (p99 of %s, %s clock)",
-					 fmt(s, "ttft_p99_ms", 0, lim, sizeof(lim)),
-					 fmt(s, "samples", 0, n, sizeof(n)), basis ? basis : "?");
-			else
-				snprintf(p99, sizeof(p99), "-");
-			fprintf(fp, "| %s | %s | %s | %s | %s | %s | %s |\n",
-				cJSON_GetStringValue(get(s, "preset")), fmt(s, "streams", 0, a, sizeof(a)),
-				fmt(s, "requests", 0, f, sizeof(f)), fmt(s, "success_pct", 1, b, sizeof(b)),
-				fmt(s, "oom", 0, d, sizeof(d)), p99,
-				fmt(s, "ttft_p99_limit_ms", 0, lim, sizeof(lim)));
+			char lim[32], n[32];
+			strbuf_addstr(sb, "| ");
+			report_md_cell(sb, sget(s, "preset", ""));
+			strbuf_addf(sb, " | %s | %s | %s | %s | ", fmt(s, "streams", 0, a, sizeof(a)),
+				    fmt(s, "requests", 0, f, sizeof(f)),
+				    fmt(s, "success_pct", 1, b, sizeof(b)), fmt(s, "oom", 0, d, sizeof(d)));
+			if (get(s, "ttft_p99_ms")) {
+				strbuf_addf(sb, "%s (p99 of %s, ", fmt(s, "ttft_p99_ms", 0, lim, sizeof(lim)),
+					    fmt(s, "samples", 0, n, sizeof(n)));
+				report_md_cell(sb, sget(s, "ttft_basis", "?"));
+				strbuf_addstr(sb, " clock)");
+			} else {
+				strbuf_addch(sb, '-');
+			}
+			strbuf_addf(sb, " | %s |\n", fmt(s, "ttft_p99_limit_ms", 0, lim, sizeof(lim)));
 		}
-		fprintf(fp, "\nTTFT p99 is judged on the clock trials are judged on (the server's "
-			    "durations under a time scale, else the client's), over the requests that "
-			    "succeeded; above the server's parallel slots the limit allows for the "
-			    "requests ahead in a slot.\n");
+		strbuf_addstr(sb, "\nTTFT p99 is judged on the clock trials are judged on (the server's "
+			      "durations under a time scale, else the client's), over the requests that "
+			      "succeeded; above the server's parallel slots the limit allows for the "
+			      "requests ahead in a slot.\n");
 	}
-	fprintf(fp, "\n### Gates\n\n");
-	cJSON_ArrayForEach(g, get(m, "gates"))
-		fprintf(fp, "- %s **%s**%s%s\n", cJSON_IsTrue(get(g, "pass")) ? "PASS" : "FAIL",
-			cJSON_GetStringValue(get(g, "name")), get(g, "message") ? ": " : "",
-			get(g, "message") ? cJSON_GetStringValue(get(g, "message")) : "");
+	strbuf_addstr(sb, "\n### Gates\n\n");
+	cJSON_ArrayForEach(g, get(m, "gates")) {
+		strbuf_addf(sb, "- %s **", cJSON_IsTrue(get(g, "pass")) ? "PASS" : "FAIL");
+		report_md_text(sb, sget(g, "name", "?"));
+		strbuf_addstr(sb, "**");
+		if (cJSON_GetStringValue(get(g, "message"))) {
+			strbuf_addstr(sb, ": ");
+			report_md_text(sb, sget(g, "message", ""));
+		}
+		strbuf_addch(sb, '\n');
+	}
 }
 
-int report_md_write(const char *path, const char *suite_name, const cJSON *models,
-		    const cJSON *env)
+/* The top of every Markdown file: the suite, SIMULATED, the server. */
+static void header_md(struct strbuf *sb, const struct report_run *run)
 {
-	FILE *fp = fopen(path, "w");
-	const cJSON *m;
-	if (!fp)
+	const cJSON *env = run->env, *srv = get(env, "ollama");
+	strbuf_addstr(sb, "# O3 run: suite ");
+	report_md_text(sb, run->suite_name ? run->suite_name : "?");
+	strbuf_addstr(sb, "\n\n");
+	if (cJSON_IsTrue(get(srv, "simulated"))) {
+		strbuf_addstr(sb, "> **SIMULATED RESULTS.** The server was ");
+		report_md_text(sb, sget(srv, "simulator", "o3-sim"));
+		strbuf_addstr(sb, ", o3's simulator: no number below was measured on real hardware, "
+			      "and no preset here is to be applied.\n\n");
+	}
+	if (env) {
+		strbuf_addstr(sb, "Ollama ");
+		report_md_text(sb, sget(srv, "version", "?"));
+		strbuf_addstr(sb, " at ");
+		report_md_text(sb, sget(srv, "url", "?"));
+		strbuf_addstr(sb, "; ");
+		report_md_text(sb, sget(get(env, "cpu"), "model", "CPU unknown"));
+		strbuf_addstr(sb, "; ");
+		report_md_text(sb, sget(env, "distribution", ""));
+		strbuf_addstr(sb, ".\n");
+	}
+}
+
+/* ---- the writers ------------------------------------------------------------ */
+
+struct md_state {
+	const struct report_run *run;
+	char dir[4096];
+	struct strbuf sb;   /* md_summary: the file so far */
+	cJSON *models;      /* md_model: references to the summaries, by file */
+};
+
+static int md_begin(const struct report_run *run, void **state)
+{
+	struct md_state *st = xcalloc(1, sizeof(*st));
+	st->run = run;
+	strbuf_init(&st->sb, 0);
+	if (report_folder(run, "summaries", st->dir, sizeof(st->dir))) {
+		free(st);
 		return -1;
-	fprintf(fp, "# O3 run: suite %s\n\n", suite_name);
-	if (cJSON_IsTrue(get(get(env, "ollama"), "simulated")))
-		fprintf(fp, "> **SIMULATED RESULTS.** The server was %s, o3's simulator: no number "
-			    "below was measured on real hardware, and no preset here is to be applied.\n\n",
-			cJSON_GetStringValue(get(get(env, "ollama"), "simulator")) ?
-			cJSON_GetStringValue(get(get(env, "ollama"), "simulator")) : "o3-sim");
-	if (env)
-		fprintf(fp, "Ollama %s at %s; %s; %s.\n",
-			cJSON_GetStringValue(get(get(env, "ollama"), "version")) ?
-			cJSON_GetStringValue(get(get(env, "ollama"), "version")) : "?",
-			cJSON_GetStringValue(get(get(env, "ollama"), "url")) ?
-			cJSON_GetStringValue(get(get(env, "ollama"), "url")) : "?",
-			cJSON_GetStringValue(get(get(env, "cpu"), "model")) ?
-			cJSON_GetStringValue(get(get(env, "cpu"), "model")) : "CPU unknown",
-			cJSON_GetStringValue(get(env, "distribution")) ?
-			cJSON_GetStringValue(get(env, "distribution")) : "");
-	cJSON_ArrayForEach(m, models)
-		model_md(fp, m);
-	return fclose(fp) ? -1 : 0;
+	}
+	*state = st;
+	return 0;
+}
+
+static void md_release(void *state)
+{
+	struct md_state *st = state;
+	strbuf_release(&st->sb);
+	cJSON_Delete(st->models);
+	free(st);
+}
+
+static int summary_begin(const struct report_run *run, void **state)
+{
+	if (md_begin(run, state))
+		return -1;
+	header_md(&((struct md_state *)*state)->sb, run);
+	return 0;
+}
+
+static int summary_model(void *state, const cJSON *m)
+{
+	model_md(&((struct md_state *)state)->sb, m);
+	return 0;
+}
+
+static int summary_end(void *state)
+{
+	struct md_state *st = state;
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/summary.md", st->dir);
+	return report_file_write_sb(path, &st->sb);
+}
+
+const struct report_writer report_writer_md_summary = {
+	.name = "md_summary",
+	.begin = summary_begin,
+	.model = summary_model,
+	.end = summary_end,
+	.release = md_release,
+};
+
+/* One file per model: <slug>.md. The summaries of one model under several
+ * server configurations (managed mode) share the file, in the run's order. */
+static int per_model_model(void *state, const cJSON *m)
+{
+	struct md_state *st = state;
+	char slug[256];
+	cJSON *list;
+	o3_model_slug(sget(m, "model", "unknown"), slug, sizeof(slug));
+	if (!st->models)
+		st->models = cJSON_CreateObject();
+	list = cJSON_GetObjectItemCaseSensitive(st->models, slug);
+	if (!list)
+		list = cJSON_AddArrayToObject(st->models, slug);
+	cJSON_AddItemToArray(list, cJSON_CreateObjectReference(m->child));
+	return 0;
+}
+
+static int per_model_end(void *state)
+{
+	struct md_state *st = state;
+	const cJSON *list, *m;
+	char path[4400];
+	int rc = 0;
+	cJSON_ArrayForEach(list, st->models) {
+		struct strbuf sb = STRBUF_INIT;
+		header_md(&sb, st->run);
+		cJSON_ArrayForEach(m, list)
+			model_md(&sb, m);
+		snprintf(path, sizeof(path), "%s/%s.md", st->dir, list->string);
+		rc |= report_file_write_sb(path, &sb);
+	}
+	return rc;
+}
+
+const struct report_writer report_writer_md_model = {
+	.name = "md_model",
+	.begin = md_begin,
+	.model = per_model_model,
+	.end = per_model_end,
+	.release = md_release,
+};
+
+/* ---- the terminal ------------------------------------------------------------ */
+
+/* Text from a server for a terminal: no control character (an escape
+ * sequence could rewrite the screen), invalid UTF-8 as U+FFFD. Malloced. */
+static char *term(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	unsigned cp;
+	size_t n;
+	while (s && *s) {
+		if (!(n = report_utf8_char(s, &cp))) {
+			strbuf_addstr(&sb, "\xef\xbf\xbd");
+			s++;
+			continue;
+		}
+		if (cp == '\t' || cp == '\n' || cp == '\r')
+			strbuf_addch(&sb, ' ');
+		else if (!(cp < 0x20 || (cp >= 0x7f && cp < 0xa0)))
+			strbuf_add(&sb, s, n);
+		s += n;
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+static char *term_options(const cJSON *opts)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *t;
+	options_text(&sb, opts);
+	t = term(sb.buf);
+	strbuf_release(&sb);
+	return t;
 }
 
 void report_terminal(FILE *out, const cJSON *models)
 {
 	const cJSON *m, *g;
-	char opts[512], a[32], b[32], c[32];
+	char a[32], b[32], c[32];
 	int simulated = 0;
 	cJSON_ArrayForEach(m, models)
 		simulated |= cJSON_IsTrue(get(get(m, "identity"), "simulated"));
@@ -269,30 +467,36 @@ void report_terminal(FILE *out, const cJSON *models)
 		static const char *const which[] = { "max_ctx", "fast" };
 		const cJSON *ceil = get(m, "ceiling"), *u = get(ceil, "usable");
 		size_t i;
-		const char *name = cJSON_GetStringValue(get(m, "model"));
+		char *name = term(sget(m, "model", "?")), *t;
 		if (get(m, "error")) {
-			fprintf(out, "%-32s not measured: %s\n", name, cJSON_GetStringValue(get(m, "error")));
+			t = term(sget(m, "error", ""));
+			fprintf(out, "%-32s not measured: %s\n", name, t);
+			free(t);
+			free(name);
 			continue;
 		}
 		if (cJSON_IsFalse(get(m, "complete"))) {
 			fprintf(out, "%-32s not finished: run the same command again to finish\n", name);
+			free(name);
 			continue;
 		}
 		if (get(m, "server_knobs")) {
-			options_text(get(m, "server_knobs"), opts, sizeof(opts));
-			fprintf(out, "%s  (server: %s)\n", name, opts);
-			name = "";
+			t = term_options(get(m, "server_knobs"));
+			fprintf(out, "%s  (server: %s)\n", name, t);
+			free(t);
+			name[0] = '\0';
 		}
 		for (i = 0; i < 2; i++) {
 			const cJSON *pr = get(get(m, "presets"), which[i]);
-			if (pr)
-				options_text(get(pr, "options"), opts, sizeof(opts));
+			t = pr ? term_options(get(pr, "options")) : NULL;
 			fprintf(out, "%-32s %9s %9s  %-8s %-36s %8s\n", i ? "" : name,
 				i ? "" : fmt(ceil, "loads_up_to", 0, a, sizeof(a)),
 				i ? "" : fmt(ceil, "confirmed", 0, c, sizeof(c)), which[i],
-				pr ? opts : "(none meets the criteria)",
+				pr ? t : "(none meets the criteria)",
 				pr ? fmt(pr, "decode_tps", 1, b, sizeof(b)) : "");
+			free(t);
 		}
+		free(name);
 		if (get(u, "decode_tps_at_fill")) {
 			const cJSON *tt = get(u, "ttft_server_ms_at_fill") ? get(u, "ttft_server_ms_at_fill") :
 					  get(u, "ttft_ms_at_fill");
@@ -302,11 +506,18 @@ void report_terminal(FILE *out, const cJSON *models)
 				fprintf(out, ", TTFT %.1f s", tt->valuedouble / 1000.0);
 			fprintf(out, " at %.0f %% fill\n", cJSON_GetNumberValue(get(u, "fill_ratio")) * 100);
 		}
-		if (get(m, "finding"))
-			fprintf(out, "    finding: %s\n", cJSON_GetStringValue(get(m, "finding")));
+		if (get(m, "finding")) {
+			t = term(sget(m, "finding", ""));
+			fprintf(out, "    finding: %s\n", t);
+			free(t);
+		}
 		cJSON_ArrayForEach(g, get(m, "gates"))
-			if (!cJSON_IsTrue(get(g, "pass")))
-				fprintf(out, "    FAIL %s: %s\n", cJSON_GetStringValue(get(g, "name")),
-					get(g, "message") ? cJSON_GetStringValue(get(g, "message")) : "");
+			if (!cJSON_IsTrue(get(g, "pass"))) {
+				char *gn = term(sget(g, "name", "?"));
+				t = term(sget(g, "message", ""));
+				fprintf(out, "    FAIL %s: %s\n", gn, t);
+				free(gn);
+				free(t);
+			}
 	}
 }

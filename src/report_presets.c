@@ -23,22 +23,22 @@
  *
  * A value with a newline or another control character, invalid UTF-8, or a
  * name that is not a variable name, is refused in the environment files (a
- * comment says so) and kept, escaped by libyaml, in the YAML.
+ * comment says so) and kept, escaped by libyaml, in the YAML (invalid UTF-8
+ * there as U+FFFD). Comment lines hold no control character.
  *
  * Every file is written to a temporary file in the same folder and renamed,
  * so that an old file survives a failed write.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include <yaml.h>
 
-#include "report.h"
+#include "msg.h"
+#include "report_internal.h"
 #include "strbuf.h"
 #include "util.h"
 #include "banned.h"
@@ -80,37 +80,6 @@ static const cJSON *get(const cJSON *o, const char *k)
 	return o ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
 }
 
-static int utf8_valid(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		int n, i;
-		unsigned cp;
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		if ((*p & 0xe0) == 0xc0)
-			n = 1, cp = *p & 0x1f;
-		else if ((*p & 0xf0) == 0xe0)
-			n = 2, cp = *p & 0x0f;
-		else if ((*p & 0xf8) == 0xf0)
-			n = 3, cp = *p & 0x07;
-		else
-			return 0;
-		for (i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i] & 0x3f);
-		}
-		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		p += n + 1;
-	}
-	return 1;
-}
-
 /* Why name=value cannot go into an environment file, or NULL. */
 static const char *env_refusal(const char *name, const char *value)
 {
@@ -124,7 +93,7 @@ static const char *env_refusal(const char *name, const char *value)
 	for (p = (const unsigned char *)value; *p; p++)
 		if (*p < 0x20 || *p == 0x7f)
 			return "the value holds a newline or another control character";
-	if (!utf8_valid(value))
+	if (!report_utf8_valid(value))
 		return "the value is not valid UTF-8";
 	return NULL;
 }
@@ -262,47 +231,37 @@ static const char *source_text(const struct deps *d)
 
 /* ---- writing ------------------------------------------------------------- */
 
-/* data into path through a temporary file in the same folder. 0 or -1. */
-static int write_atomic(const char *path, const char *data, size_t len)
-{
-	char tmp[1100];
-	size_t off = 0;
-	int fd;
-	if (snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid()) >= (int)sizeof(tmp))
-		return -1;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0666);
-	if (fd < 0)
-		return -1;
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			close(fd);
-			unlink(tmp);
-			return -1;
-		}
-		off += (size_t)w;
-	}
-	if (close(fd) || rename(tmp, path)) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
-static int write_sb(const char *path, struct strbuf *sb)
-{
-	int rc = sb->toobig ? -1 : write_atomic(path, sb->buf, sb->len);
-	strbuf_release(sb);
-	return rc;
-}
-
-/* s in a comment line: control bytes become '?'. */
+/* s in a comment line: control characters become '?', invalid UTF-8
+ * U+FFFD (a newline would end the comment and start a line of its own). */
 static void add_comment_text(struct strbuf *sb, const char *s)
 {
-	for (; s && *s; s++)
-		strbuf_addch(sb, (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+	unsigned cp;
+	size_t n;
+	while (s && *s) {
+		if (!(n = report_utf8_char(s, &cp))) {
+			strbuf_addstr(sb, "\xef\xbf\xbd");
+			s++;
+			continue;
+		}
+		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
+			strbuf_addch(sb, '?');
+		else
+			strbuf_add(sb, s, n);
+		s += n;
+	}
+}
+
+/* A model name that a Modelfile's FROM line can hold as it is: valid UTF-8,
+ * no space or control character. */
+static int from_safe(const char *model)
+{
+	const unsigned char *p;
+	if (!*model || !report_utf8_valid(model))
+		return 0;
+	for (p = (const unsigned char *)model; *p; p++)
+		if (*p <= 0x20 || *p == 0x7f)
+			return 0;
+	return 1;
 }
 
 static void add_simulated_line(struct strbuf *sb, const struct deps *d)
@@ -341,11 +300,15 @@ static int looks_typed(const char *s)
 static int scalar_styled(yaml_emitter_t *e, const char *v, yaml_scalar_style_t style)
 {
 	yaml_event_t ev;
-	if (!utf8_valid(v))
-		v = "(not valid UTF-8)";
-	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)v, (int)strlen(v), 1, 1,
+	struct strbuf sb = STRBUF_INIT;
+	int ok;
+	/* libyaml refuses invalid UTF-8: each bad byte becomes U+FFFD */
+	report_utf8_clean(&sb, v, strlen(v));
+	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)sb.buf, (int)sb.len, 1, 1,
 				     style);
-	return yaml_emitter_emit(e, &ev);
+	ok = yaml_emitter_emit(e, &ev);
+	strbuf_release(&sb);
+	return ok;
 }
 
 static int scalar(yaml_emitter_t *e, const char *v)
@@ -434,12 +397,14 @@ static int write_yaml(const char *path, const cJSON *doc, const struct deps *d)
 	yaml_stream_end_event_initialize(&ev);
 	ok = ok && yaml_emitter_emit(&e, &ev);
 	ok = ok && yaml_emitter_flush(&e);
-	yaml_emitter_delete(&e);
 	if (!ok) {
+		warning("cannot write '%s': %s", path, e.problem ? e.problem : "YAML emitter error");
+		yaml_emitter_delete(&e);
 		strbuf_release(&sb);
 		return -1;
 	}
-	return write_sb(path, &sb);
+	yaml_emitter_delete(&e);
+	return report_file_write_sb(path, &sb);
 }
 
 /* depends_on for the YAML; with allocated_context when num_ctx > 0. */
@@ -560,7 +525,7 @@ static int write_env(const char *path, const struct deps *d, const char *model,
 		}
 		strbuf_addch(&sb, '\n');
 	}
-	return write_sb(path, &sb);
+	return report_file_write_sb(path, &sb);
 }
 
 /* A [Service] drop-in: Environment="KEY=VALUE", with " and \ escaped (the
@@ -592,7 +557,7 @@ static int write_dropin(const char *path, const struct deps *d, const char *mode
 		}
 		strbuf_addstr(&sb, "\"\n");
 	}
-	return write_sb(path, &sb);
+	return report_file_write_sb(path, &sb);
 }
 
 static int write_modelfile(const char *path, const char *model, const cJSON *preset,
@@ -603,8 +568,11 @@ static int write_modelfile(const char *path, const char *model, const cJSON *pre
 	size_t i;
 	add_simulated_line(&sb, d);
 	/* the file's own name: the folder moves (an artifact, a copy) */
-	strbuf_addf(&sb, "# o3 preset '%s' for %s; create it with: ollama create NAME -f %s\n",
-		    which, model, strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
+	strbuf_addf(&sb, "# o3 preset '%s' for ", which);
+	add_comment_text(&sb, model);
+	strbuf_addstr(&sb, "; create it with: ollama create NAME -f ");
+	add_comment_text(&sb, strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
+	strbuf_addch(&sb, '\n');
 	strbuf_addstr(&sb, "# Depends on: Ollama ");
 	add_comment_text(&sb, d->version ? d->version : "unknown");
 	strbuf_addstr(&sb, ", model digest ");
@@ -636,7 +604,16 @@ static int write_modelfile(const char *path, const char *model, const cJSON *pre
 			    d->parallel, ctx->valuedouble * (double)d->parallel);
 	strbuf_addstr(&sb, "; a higher OLLAMA_NUM_PARALLEL needs more memory and this preset "
 		      "may no longer fit.\n");
-	strbuf_addf(&sb, "FROM %s\n", model);
+	if (from_safe(model)) {
+		strbuf_addf(&sb, "FROM %s\n", model);
+	} else {
+		/* no FROM line: `ollama create` refuses the file rather than
+		 * build from another name */
+		strbuf_addstr(&sb, "# FROM ");
+		add_comment_text(&sb, model);
+		strbuf_addstr(&sb, "\n# (not written: the model name holds a space, a control "
+			      "character or invalid UTF-8)\n");
+	}
 	cJSON_ArrayForEach(o, get(preset, "options")) {
 		if (!strcmp(o->string, "num_predict"))
 			continue; /* a request knob: set per request, not in the model */
@@ -646,14 +623,18 @@ static int write_modelfile(const char *path, const char *model, const cJSON *pre
 			strbuf_addf(&sb, "PARAMETER %s %s\n", o->string,
 				    cJSON_IsTrue(o) ? "true" : "false");
 	}
-	return write_sb(path, &sb);
+	return report_file_write_sb(path, &sb);
 }
 
 static int mkpath(char *out, size_t len, const char *dir, const char *stem, const char *mid,
 		  const char *ext)
 {
 	int n = snprintf(out, len, "%s/%s%s%s%s", dir, stem, mid ? "." : "", mid ? mid : "", ext);
-	return n < 0 || (size_t)n >= len ? -1 : 0;
+	if (n < 0 || (size_t)n >= len) {
+		warning("cannot write the presets of '%s' under '%s': the name is too long", stem, dir);
+		return -1;
+	}
+	return 0;
 }
 
 int report_presets_write(const char *dir, const cJSON *m)
@@ -684,8 +665,10 @@ int report_presets_write(const char *dir, const cJSON *m)
 	n = strlen(slug);
 	if (d->simulated == 1 && n + sizeof(".simulated") <= sizeof(slug))
 		snprintf(slug + n, sizeof(slug) - n, ".simulated");
-	else if (d->simulated == 1)
+	else if (d->simulated == 1) {
+		warning("cannot write the presets of '%s': the name is too long", slug);
 		rc = -1;
+	}
 
 	doc = cJSON_CreateObject();
 	if (d->simulated >= 0)
@@ -720,3 +703,32 @@ int report_presets_write(const char *dir, const cJSON *m)
 	free(d);
 	return rc ? -1 : 0;
 }
+
+/* ---- the writer -------------------------------------------------------------- */
+
+struct presets_state {
+	char dir[4096];
+};
+
+static int presets_begin(const struct report_run *run, void **state)
+{
+	struct presets_state *st = xcalloc(1, sizeof(*st));
+	if (report_folder(run, "defaults", st->dir, sizeof(st->dir))) {
+		free(st);
+		return -1;
+	}
+	*state = st;
+	return 0;
+}
+
+static int presets_model(void *state, const cJSON *m)
+{
+	return report_presets_write(((struct presets_state *)state)->dir, m);
+}
+
+const struct report_writer report_writer_presets = {
+	.name = "presets",
+	.begin = presets_begin,
+	.model = presets_model,
+	.release = free,
+};

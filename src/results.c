@@ -46,37 +46,19 @@ static cJSON *junit_properties(const cJSON *env, const cJSON *machine)
 	return p;
 }
 
-int results_write_reports(const char *dir, const char *suite_name, const cJSON *models,
-			  const cJSON *step_results, const cJSON *env, const cJSON *machine)
+int results_write_reports(const struct results_reports *r)
 {
-	char path[1024], slug[256];
-	const cJSON *m;
-	cJSON *props;
-	int rc = 0;
+	struct report_run run = { 0 };
+	cJSON *props = junit_properties(r->env, r->machine);
+	int rc;
 
-	snprintf(path, sizeof(path), "%s/summaries", dir);
-	record_mkdirs(path, 0777);
-	snprintf(path, sizeof(path), "%s/defaults", dir);
-	record_mkdirs(path, 0777);
-	snprintf(path, sizeof(path), "%s/summaries/summary.md", dir);
-	rc |= report_md_write(path, suite_name, models, env);
-	snprintf(path, sizeof(path), "%s/summaries/summary.json", dir);
-	rc |= results_write_json(path, models);
-	cJSON_ArrayForEach(m, models) {
-		cJSON *one = cJSON_CreateArray();
-		o3_model_slug(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "model")), slug,
-			      sizeof(slug));
-		cJSON_AddItemToArray(one, cJSON_Duplicate(m, 1));
-		snprintf(path, sizeof(path), "%s/summaries/%s.md", dir, slug);
-		rc |= report_md_write(path, suite_name, one, env);
-		cJSON_Delete(one);
-		snprintf(path, sizeof(path), "%s/defaults", dir);
-		rc |= report_presets_write(path, m);
-	}
-	snprintf(path, sizeof(path), "%s/junit.xml", dir);
-	props = junit_properties(env, machine);
-	rc |= report_junit_write(path, suite_name, step_results, props);
+	run.suite_name = r->suite_name;
+	run.dir = r->dir;
+	run.env = r->env;
+	run.properties = props;
+	run.timestamp = r->timestamp;
+	run.hostname = r->hostname;
+	rc = report_write_all(&run, r->models, r->step_results);
 	cJSON_Delete(props);
 	return rc;
 }
-

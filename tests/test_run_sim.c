@@ -582,7 +582,8 @@ START_TEST(test_missing_model_exit_4)
 	snprintf(path, sizeof(path), "%s/results/junit.xml", sim.dir);
 	xml = slurp(path);
 	ck_assert_ptr_nonnull(strstr(xml, "classname=\"nosuch:model\" name=\"available\""));
-	ck_assert_ptr_nonnull(strstr(xml, "<failure message=\"model &apos;nosuch:model&apos; not found\""));
+	/* libxml2's writer leaves ' as it is inside a "-quoted attribute */
+	ck_assert_ptr_nonnull(strstr(xml, "<failure message=\"model 'nosuch:model' not found\""));
 	free(xml);
 	free(out);
 	free(err);

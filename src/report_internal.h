@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef O3_REPORT_INTERNAL_H
+#define O3_REPORT_INTERNAL_H
+/*
+ * What the report writers share (report.c): files written through a
+ * temporary file, the writers' folders, and text from a server made safe
+ * for each format.
+ */
+#include <stddef.h>
+
+#include "report.h"
+#include "strbuf.h"
+
+/* The length (1 to 4) of the well-formed UTF-8 character at s, with its code
+ * point in *cp (overlong forms, surrogates and code points above U+10FFFF
+ * are not well-formed); 0 when s starts with an invalid or truncated
+ * sequence, or with the terminating NUL. */
+size_t report_utf8_char(const char *s, unsigned *cp);
+/* 1 when the whole string is well-formed UTF-8. */
+int report_utf8_valid(const char *s);
+
+/* s made fit for XML 1.0, appended: each byte of an invalid UTF-8 sequence
+ * becomes U+FFFD, and each character XML 1.0 does not allow (control
+ * characters other than tab, newline and carriage return; U+FFFE, U+FFFF)
+ * becomes the text "\xNN" ("\uFFFE"). The XML writer escapes the rest. */
+void report_xml_clean(struct strbuf *sb, const char *s);
+/* s with invalid UTF-8 replaced (U+FFFD per byte) and every other byte
+ * kept, appended (summary.json: JSON is UTF-8). */
+void report_utf8_clean(struct strbuf *sb, const char *s, size_t len);
+
+/* Markdown from text a server may have sent, appended. Invalid UTF-8 becomes
+ * U+FFFD and control characters are dropped.
+ *   report_md_text:  paragraph or heading text: a backslash before each of
+ *                    \ ` * [ ] < > & | ~ # $ (markup anywhere in a line)
+ *                    and _ (unless between two letters or digits, where it
+ *                    cannot be emphasis: max_ctx stays readable),
+ *                    and before what would start a list or a heading
+ *                    underline if s began a line (a leading -, + or =, the
+ *                    . or ) of a leading "1. "); line breaks and tabs become
+ *                    spaces.
+ *   report_md_cell:  the same in a table cell (where nothing starts a
+ *                    line): line breaks become <br> (a cell is one line).
+ *   report_md_code:  a code span around s: fenced with one backtick more
+ *                    than the longest run of backticks in s (padded with a
+ *                    space where s starts or ends with one); line breaks
+ *                    become spaces; in_table: | becomes \| (GFM reads that
+ *                    escape inside code spans in tables). Nothing for "". */
+void report_md_text(struct strbuf *sb, const char *s);
+void report_md_cell(struct strbuf *sb, const char *s);
+void report_md_code(struct strbuf *sb, const char *s, int in_table);
+
+/* path = run->dir + "/" + sub, created (mkdir -p). 0, or -1 after saying
+ * why on stderr. */
+int report_folder(const struct report_run *run, const char *sub, char *path, size_t len);
+/* len bytes of data into path through a temporary file in the same folder,
+ * renamed into place. 0, or -1 after saying why on stderr (the file's name
+ * and errno's text); the old file, if any, is left as it was. */
+int report_file_write(const char *path, const char *data, size_t len);
+/* The same from a strbuf (a buffer that hit its cap fails); the buffer is
+ * released. */
+int report_file_write_sb(const char *path, struct strbuf *sb);
+
+#endif
