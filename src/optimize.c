@@ -10,7 +10,7 @@
 #include "analyze_usable.h"
 #include "clock.h"
 #include "identity.h"
-#include "load.h"
+#include "stability.h"
 #include "monitor.h"
 #include "msg.h"
 #include "record.h"
@@ -317,7 +317,7 @@ static cJSON *trial_step(void *data)
 static cJSON *stability_step(void *data)
 {
 	struct step_arg *a = data;
-	struct load_spec ls;
+	struct stability_spec ls;
 	cJSON *rec;
 	memset(&ls, 0, sizeof(ls));
 	ls.host = &a->ctx->host;
@@ -335,7 +335,7 @@ static cJSON *stability_step(void *data)
 	ls.prompt_tokens = a->ctx->suite->scenarios.interactive_prompt_tokens;
 	ls.preload = 1; /* a reload must not count as the first wave's TTFT */
 	ls.warmup = 1;  /* and the first wave's prompts are calibrated, as a trial's */
-	rec = load_run(&ls);
+	rec = stability_run(&ls);
 	cJSON_AddStringToObject(rec, "phase", "stability");
 	cJSON_AddStringToObject(rec, "model", a->model);
 	cJSON_AddItemToObject(rec, "options", cJSON_Duplicate(a->options, 1));
