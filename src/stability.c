@@ -25,8 +25,7 @@
 /* One stream: the request in flight on its slot of the multi. */
 struct stream {
 	int sent;                  /* requests started on this stream */
-	char *prompt;              /* the request in flight's prompt */
-	size_t prompt_chars;
+	size_t prompt_chars;       /* the request in flight's prompt size */
 	struct ollama_gen_result res;
 	struct ollama_error err;
 };
@@ -98,15 +97,18 @@ static void stream_next(struct stability *st, int i)
 	const struct stability_spec *spec = st->spec;
 	struct stream *s = &st->stream[i];
 	struct ollama_gen_request req;
+	char *prompt;
+	int rc;
 
 	while (s->sent < spec->requests_per_stream) {
 		s->sent++;
-		free(s->prompt);
 		s->prompt_chars = prompt_chars_for(&st->cal, spec->prompt_tokens);
-		s->prompt = prompt_build(s->prompt_chars, PROMPT_SEED + (uint64_t)st->requests,
-					 prompt_nonce());
-		request_init(spec, s->prompt, &req);
-		if (!ollama_multi_start(st->multi, i, &req, &s->res, &s->err))
+		prompt = prompt_build(s->prompt_chars, PROMPT_SEED + (uint64_t)st->requests,
+				      prompt_nonce());
+		request_init(spec, prompt, &req);
+		rc = ollama_multi_start(st->multi, i, &req, &s->res, &s->err); /* reads req now */
+		free(prompt);
+		if (!rc)
 			return;
 		request_record(st, s);
 	}
@@ -298,10 +300,8 @@ cJSON *stability_run(const struct stability_spec *spec)
 	else if (spec->warmup)
 		add_error(rec, "warmup_error", &warm_err);
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		ollama_gen_result_release(&st.stream[i].res);
-		free(st.stream[i].prompt);
-	}
 	free(st.stream);
 	ollama_multi_free(st.multi);
 	ollama_client_free(c);
