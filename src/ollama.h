@@ -6,7 +6,8 @@
  *
  * Files: ollama_host.c (OLLAMA_HOST), ollama_http.c (transport, timeouts),
  * ollama_ndjson.c (stream assembly), ollama_error.c (classification),
- * ollama_options.c (option checking), ollama_api.c (the endpoints).
+ * ollama_options.c (option checking), ollama_api.c (the endpoints),
+ * ollama_generate.c (/api/generate), ollama_multi.c (N of them at once).
  *
  * Conventions: functions return 0 on success and -1 on failure, filling the
  * struct ollama_error they are given. Sizes are bytes, durations are
@@ -280,6 +281,59 @@ int ollama_load(struct ollama_client *c, const char *model, const cJSON *options
 		const char *keep_alive, struct ollama_gen_result *res, struct ollama_error *err);
 /* Unload a model (empty prompt, keep_alive 0). */
 int ollama_unload(struct ollama_client *c, const char *model, struct ollama_error *err);
+
+/* ---- N generate transfers at once ---------------------------------------- */
+
+/*
+ * ollama_multi: N POST /api/generate transfers in flight at once, driven by
+ * ONE libcurl multi handle in the calling thread, one easy handle (one
+ * connection) per slot. Each transfer is ollama_generate's own: the same
+ * request builder (headers, body), the same parser into the same struct
+ * ollama_gen_result, the same timeouts of the client (connect, first-byte,
+ * stall, total; each transfer on its own clock) and the same classification
+ * of failures. A transfer that fails or times out ends alone; the others go
+ * on.
+ *
+ *	m = ollama_multi_new(client, n);
+ *	for (i = 0; i < n; i++)
+ *		ollama_multi_start(m, i, &req[i], &res[i], &err[i]);
+ *	ollama_multi_run(m, done, ud);   // done() may start the slot's next
+ *	ollama_multi_free(m);
+ */
+struct ollama_multi;
+
+/*
+ * A transfer ended: slot is where it ran; rc is what ollama_generate would
+ * have returned (0, or -1 with the err given to ollama_multi_start filled);
+ * the res given there is complete. The slot is idle again: done may start
+ * the next request on it (or on any idle slot).
+ */
+typedef void (*ollama_multi_done_fn)(struct ollama_multi *m, int slot, int rc, void *ud);
+
+/* slots >= 1 transfers at once, with c's host and timeouts (c must outlive
+ * it). NULL when libcurl cannot make the handles. Free it outside
+ * ollama_multi_run; a transfer started and never run is dropped. */
+struct ollama_multi *ollama_multi_new(struct ollama_client *c, int slots);
+void ollama_multi_free(struct ollama_multi *m);
+int ollama_multi_slots(const struct ollama_multi *m);
+/* 1 while a transfer is in flight on slot. */
+int ollama_multi_busy(const struct ollama_multi *m, int slot);
+
+/*
+ * Start req on an idle slot (req is read at once; res and err, which
+ * receive the outcome, must live until done is called for it). Returns 0,
+ * or -1 with err filled when it could not start (a busy or unknown slot,
+ * libcurl refused): then res is final and done will not be called for it.
+ */
+int ollama_multi_start(struct ollama_multi *m, int slot, const struct ollama_gen_request *req,
+		       struct ollama_gen_result *res, struct ollama_error *err);
+
+/*
+ * Drive every transfer in flight until none is left, calling done (may be
+ * NULL) as each ends. Returns 0, or -1 when libcurl itself failed (every
+ * transfer then in flight ended with a protocol error, and got its done).
+ */
+int ollama_multi_run(struct ollama_multi *m, ollama_multi_done_fn done, void *ud);
 
 /* ---- NDJSON assembly (exposed for tests and fuzzing) --------------------- */
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * POST /api/generate: streaming (NDJSON) and not, and the load and unload
- * requests built on it (reference ollama.md §1.2-§1.5).
+ * requests built on it (reference ollama.md §1.2-§1.5). One transfer
+ * (struct ollama_gen_xfer): the request builder and the response parser of
+ * ollama_generate and of each of ollama_multi's concurrent transfers.
  *
  * How the body is read is decided by the response, not the request: an
  * application/x-ndjson body is a stream of lines; anything else is one JSON
@@ -36,19 +38,6 @@ void ollama_gen_result_release(struct ollama_gen_result *r)
 	ollama_gen_result_init(r);
 }
 
-struct gen {
-	struct ollama_client *c;
-	struct ollama_gen_result *res;
-	struct ollama_error *err;
-	struct ollama_ndjson *nd;  /* NULL until an NDJSON body starts */
-	struct strbuf body;        /* a one-document body (or an error body) */
-	struct strbuf response, thinking;
-	size_t chunk_alloc;
-	long status;
-	int mode;                  /* 0 unknown, 1 NDJSON, 2 one document */
-	int failed;                /* a line handler set err */
-};
-
 static long long metric(const cJSON *obj, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
@@ -58,7 +47,7 @@ static long long metric(const cJSON *obj, const char *key)
 	return (long long)v->valuedouble;
 }
 
-static void add_chunk_time(struct gen *g, uint64_t now)
+static void add_chunk_time(struct ollama_gen_xfer *g, uint64_t now)
 {
 	struct ollama_gen_result *r = g->res;
 	if (r->n_chunks == g->chunk_alloc) {
@@ -82,7 +71,7 @@ static void append_capped(struct strbuf *sb, const char *s)
 }
 
 /* One JSON object of the response (a stream line or the whole body). */
-static int handle_object(struct gen *g, const char *text, size_t len)
+static int handle_object(struct ollama_gen_xfer *g, const char *text, size_t len)
 {
 	struct ollama_gen_result *r = g->res;
 	uint64_t now = clock_now_ns();
@@ -147,14 +136,14 @@ static int on_line(const char *line, size_t len, void *data)
 static int gen_sink(const char *data, size_t len, long status, const char *content_type,
 		    void *ud, struct ollama_error *err)
 {
-	struct gen *g = ud;
+	struct ollama_gen_xfer *g = ud;
 
 	if (!g->mode) {
 		g->status = status;
 		if (status >= 200 && status < 300 &&
 		    !strncmp(content_type, "application/x-ndjson", 20)) {
 			g->mode = 1;
-			g->nd = ollama_ndjson_new(g->c->max_body, on_line, g);
+			g->nd = ollama_ndjson_new(g->x.c->max_body, on_line, g);
 		} else {
 			g->mode = 2;
 		}
@@ -163,7 +152,7 @@ static int gen_sink(const char *data, size_t len, long status, const char *conte
 		if (strbuf_add(&g->body, data, len)) {
 			ollama_error_set(err, OLLAMA_ERR_PROTOCOL, status,
 					 "response from %s/api/generate is larger than the limit of "
-					 "%zu bytes", g->c->host.base_url, g->c->max_body);
+					 "%zu bytes", g->x.c->host.base_url, g->x.c->max_body);
 			return -1;
 		}
 		return 0;
@@ -172,7 +161,7 @@ static int gen_sink(const char *data, size_t len, long status, const char *conte
 		if (!g->failed)
 			ollama_error_set(err, OLLAMA_ERR_PROTOCOL, status,
 					 "line %zu of the response is longer than the limit of %zu "
-					 "bytes", g->res->n_lines + 1, g->c->max_body);
+					 "bytes", g->res->n_lines + 1, g->x.c->max_body);
 		return -1;
 	}
 	return 0;
@@ -206,18 +195,21 @@ static cJSON *build_request(const struct ollama_gen_request *req)
 	return o;
 }
 
-static int finish(struct gen *g, struct ollama_error *err)
+/* The verdict of a response that arrived whole (x.ret == 0). */
+static int finish_response(struct ollama_gen_xfer *g)
 {
 	struct ollama_gen_result *r = g->res;
-	const char *url = g->c->host.base_url;
+	struct ollama_client *c = g->x.c;
+	struct ollama_error *err = g->err;
 
 	if (g->status >= 400) {
-		ollama_http_status_error(g->c, "/api/generate", g->status, g->body.buf, g->body.len, err);
+		ollama_http_status_error(c, "/api/generate", g->status, g->body.buf, g->body.len, err);
 		return -1;
 	}
 	if (g->status < 200 || g->status > 299) {
 		ollama_error_set(err, OLLAMA_ERR_PROTOCOL, g->status,
-				 "unexpected HTTP %ld from %s/api/generate", g->status, url);
+				 "unexpected HTTP %ld from %s/api/generate", g->status,
+				 c->host.base_url);
 		return -1;
 	}
 	if (g->mode == 1) {
@@ -230,7 +222,61 @@ static int finish(struct gen *g, struct ollama_error *err)
 	if (!r->done) {
 		ollama_error_set(err, OLLAMA_ERR_PROTOCOL, g->status,
 				 "stream ended without a final chunk (after %zu lines) from "
-				 "%s/api/generate", r->n_lines, url);
+				 "%s/api/generate", r->n_lines, c->host.base_url);
+		return -1;
+	}
+	return 0;
+}
+
+int ollama_gen_xfer_finish(struct ollama_gen_xfer *g)
+{
+	struct ollama_gen_result *res = g->res;
+	int ret = g->x.ret;
+
+	g->status = g->x.status;
+	if (!ret)
+		ret = finish_response(g);
+	res->t_sent_ns = g->x.t.sent_ns;
+	res->t_first_byte_ns = g->x.t.first_byte_ns;
+	if (!res->t_done_ns)
+		res->t_done_ns = g->x.t.last_byte_ns ? g->x.t.last_byte_ns : clock_now_ns();
+	free(res->response);
+	free(res->thinking);
+	res->response = strbuf_detach(&g->response, NULL);
+	res->thinking = strbuf_detach(&g->thinking, NULL);
+	ollama_ndjson_free(g->nd);
+	g->nd = NULL;
+	strbuf_release(&g->body);
+	cJSON_free(g->text);
+	g->text = NULL;
+	return ret;
+}
+
+int ollama_gen_xfer_start(struct ollama_gen_xfer *g, struct ollama_client *c, CURLM *multi,
+			  CURL *easy, const struct ollama_gen_request *req,
+			  struct ollama_gen_result *res, struct ollama_error *err)
+{
+	cJSON *body = build_request(req);
+
+	memset(g, 0, sizeof(*g));
+	g->res = res;
+	g->err = err;
+	g->text = cJSON_PrintUnformatted(body);
+	cJSON_Delete(body);
+	ollama_error_clear(err);
+	ollama_gen_result_release(res);
+	strbuf_init(&g->body, c->max_body);
+	strbuf_init(&g->response, c->max_body);
+	strbuf_init(&g->thinking, c->max_body);
+	if (!g->text) {
+		g->x.c = c;
+		g->x.ret = -1;
+		ollama_error_set(err, OLLAMA_ERR_PROTOCOL, 0, "cannot build the request body");
+		ollama_gen_xfer_finish(g);
+		return -1;
+	}
+	if (ollama_xfer_start(&g->x, c, multi, easy, "/api/generate", g->text, gen_sink, g, err)) {
+		ollama_gen_xfer_finish(g);
 		return -1;
 	}
 	return 0;
@@ -239,35 +285,13 @@ static int finish(struct gen *g, struct ollama_error *err)
 int ollama_generate(struct ollama_client *c, const struct ollama_gen_request *req,
 		    struct ollama_gen_result *res, struct ollama_error *err)
 {
-	struct gen g = { .c = c, .res = res, .err = err };
-	struct ollama_http_times t;
-	cJSON *body = build_request(req);
-	char *text = cJSON_PrintUnformatted(body);
-	long status = 0;
-	int ret;
+	struct ollama_gen_xfer g;
+	struct ollama_xfer *const xs[1] = { &g.x };
 
-	cJSON_Delete(body);
-	ollama_error_clear(err);
-	ollama_gen_result_release(res);
-	strbuf_init(&g.body, c->max_body);
-	strbuf_init(&g.response, c->max_body);
-	strbuf_init(&g.thinking, c->max_body);
-
-	ret = ollama_http_request(c, "/api/generate", text, gen_sink, &g, &status, &t, err);
-	g.status = status;
-	if (!ret)
-		ret = finish(&g, err);
-
-	res->t_sent_ns = t.sent_ns;
-	res->t_first_byte_ns = t.first_byte_ns;
-	if (!res->t_done_ns)
-		res->t_done_ns = t.last_byte_ns ? t.last_byte_ns : clock_now_ns();
-	res->response = strbuf_detach(&g.response, NULL);
-	res->thinking = strbuf_detach(&g.thinking, NULL);
-	ollama_ndjson_free(g.nd);
-	strbuf_release(&g.body);
-	cJSON_free(text);
-	return ret;
+	if (ollama_gen_xfer_start(&g, c, c->multi, c->easy, req, res, err))
+		return -1;
+	ollama_xfer_drive(c->multi, xs, 1, NULL, NULL);
+	return ollama_gen_xfer_finish(&g);
 }
 
 int ollama_load(struct ollama_client *c, const char *model, const cJSON *options,

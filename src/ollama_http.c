@@ -98,23 +98,12 @@ void ollama_client_set_max_body(struct ollama_client *c, size_t bytes)
 
 /* ---- one transfer -------------------------------------------------------- */
 
-struct xfer {
-	struct ollama_client *c;
-	ollama_http_sink_fn sink;
-	void *ud;
-	struct ollama_error *err;
-	struct ollama_http_times *t;
-	long status;
-	char content_type[128];
-	int sink_failed;
-};
-
-static void note_bytes(struct xfer *x)
+static void note_bytes(struct ollama_xfer *x)
 {
 	uint64_t now = clock_now_ns();
-	if (!x->t->first_byte_ns)
-		x->t->first_byte_ns = now;
-	x->t->last_byte_ns = now;
+	if (!x->t.first_byte_ns)
+		x->t.first_byte_ns = now;
+	x->t.last_byte_ns = now;
 }
 
 /*
@@ -132,14 +121,14 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
 
 static size_t on_body(char *data, size_t size, size_t n, void *ud)
 {
-	struct xfer *x = ud;
+	struct ollama_xfer *x = ud;
 	size_t len = size * n;
 
 	note_bytes(x);
 	if (!x->status) {
 		char *ct = NULL;
-		curl_easy_getinfo(x->c->easy, CURLINFO_RESPONSE_CODE, &x->status);
-		curl_easy_getinfo(x->c->easy, CURLINFO_CONTENT_TYPE, &ct);
+		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &x->status);
+		curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ct);
 		o3_strlcpy(x->content_type, ct ? ct : "", sizeof(x->content_type));
 	}
 	if (x->sink && x->sink(data, len, x->status, x->content_type, x->ud, x->err)) {
@@ -151,7 +140,8 @@ static size_t on_body(char *data, size_t size, size_t n, void *ud)
 
 enum which_timeout { TO_NONE, TO_TOTAL, TO_FIRST_BYTE, TO_STALL };
 
-static enum which_timeout expired(const struct xfer *x, uint64_t now, long *wait_ms)
+/* The deadline that applies to x now: expired, or *wait_ms lowered to it. */
+static enum which_timeout expired(const struct ollama_xfer *x, uint64_t now, long *wait_ms)
 {
 	const struct ollama_timeouts *to = &x->c->to;
 	uint64_t deadline = UINT64_MAX;
@@ -160,17 +150,17 @@ static enum which_timeout expired(const struct xfer *x, uint64_t now, long *wait
 
 	/* the earliest deadline that applies now */
 	if (to->total_ms > 0) {
-		d = x->t->sent_ns + clock_timeout_ns(to->total_ms);
+		d = x->t.sent_ns + clock_timeout_ns(to->total_ms);
 		if (d < deadline) {
 			deadline = d;
 			which = TO_TOTAL;
 		}
 	}
-	if (!x->t->first_byte_ns && to->first_byte_ms > 0) {
-		d = x->t->sent_ns + clock_timeout_ns(to->first_byte_ms);
+	if (!x->t.first_byte_ns && to->first_byte_ms > 0) {
+		d = x->t.sent_ns + clock_timeout_ns(to->first_byte_ms);
 		cand = TO_FIRST_BYTE;
-	} else if (x->t->first_byte_ns && to->stall_ms > 0) {
-		d = x->t->last_byte_ns + clock_timeout_ns(to->stall_ms);
+	} else if (x->t.first_byte_ns && to->stall_ms > 0) {
+		d = x->t.last_byte_ns + clock_timeout_ns(to->stall_ms);
 		cand = TO_STALL;
 	} else {
 		d = UINT64_MAX;
@@ -180,42 +170,43 @@ static enum which_timeout expired(const struct xfer *x, uint64_t now, long *wait
 		deadline = d;
 		which = cand;
 	}
-	if (which != TO_NONE && now >= deadline)
+	if (which == TO_NONE)
+		return TO_NONE;
+	if (now >= deadline)
 		return which;
-	*wait_ms = POLL_MAX_MS;
-	if (which != TO_NONE && (deadline - now) / 1000000u + 1 < (uint64_t)*wait_ms)
+	if ((deadline - now) / 1000000u + 1 < (uint64_t)*wait_ms)
 		*wait_ms = (long)((deadline - now) / 1000000u + 1);
 	return TO_NONE;
 }
 
-static void set_timeout_error(struct xfer *x, enum which_timeout which, const char *url)
+static void set_timeout_error(struct ollama_xfer *x, enum which_timeout which)
 {
 	const struct ollama_timeouts *to = &x->c->to;
 	switch (which) {
 	case TO_TOTAL:
 		ollama_error_set(x->err, OLLAMA_ERR_CLIENT_TIMEOUT, x->status,
-				 "total timeout: request to %s took longer than %ld ms", url,
+				 "total timeout: request to %s took longer than %ld ms", x->url,
 				 to->total_ms);
 		break;
 	case TO_FIRST_BYTE:
 		ollama_error_set(x->err, OLLAMA_ERR_CLIENT_TIMEOUT, 0,
-				 "first-byte timeout: no response from %s within %ld ms", url,
+				 "first-byte timeout: no response from %s within %ld ms", x->url,
 				 to->first_byte_ms);
 		break;
 	case TO_STALL:
 		ollama_error_set(x->err, OLLAMA_ERR_CLIENT_TIMEOUT, x->status,
 				 "stall timeout: no data from %s for %ld ms in the middle of the "
-				 "response", url, to->stall_ms);
+				 "response", x->url, to->stall_ms);
 		break;
 	case TO_NONE:
 		break;
 	}
 }
 
-static void set_curl_error(struct xfer *x, CURLcode rc, const char *url)
+static void set_curl_error(struct ollama_xfer *x, CURLcode rc)
 {
-	struct ollama_client *c = x->c;
-	const char *why = c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc);
+	const char *why = x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc);
+	const char *url = x->url;
 	curl_off_t connect_us = 0;
 
 	switch (rc) {
@@ -226,13 +217,13 @@ static void set_curl_error(struct xfer *x, CURLcode rc, const char *url)
 		ollama_error_set(x->err, OLLAMA_ERR_UNREACHABLE, 0, "cannot reach %s: %s", url, why);
 		return;
 	case CURLE_OPERATION_TIMEDOUT:
-		curl_easy_getinfo(c->easy, CURLINFO_CONNECT_TIME_T, &connect_us);
+		curl_easy_getinfo(x->easy, CURLINFO_CONNECT_TIME_T, &connect_us);
 		if (!connect_us)
 			ollama_error_set(x->err, OLLAMA_ERR_CLIENT_TIMEOUT, 0,
 					 "connect timeout: could not connect to %s within %ld ms",
-					 url, c->to.connect_ms);
+					 url, x->c->to.connect_ms);
 		else
-			set_timeout_error(x, TO_TOTAL, url);
+			set_timeout_error(x, TO_TOTAL);
 		return;
 	case CURLE_PARTIAL_FILE:
 	case CURLE_RECV_ERROR:
@@ -247,24 +238,36 @@ static void set_curl_error(struct xfer *x, CURLcode rc, const char *url)
 	}
 }
 
-static void setup(struct ollama_client *c, const char *url, const char *body,
-		  struct curl_slist *headers, struct xfer *x)
+/* The one request builder: every request of the client goes out so. */
+static void setup(struct ollama_xfer *x, const char *body)
 {
-	CURL *e = c->easy;
-	curl_easy_setopt(e, CURLOPT_URL, url);
+	CURL *e = x->easy;
+	const struct ollama_timeouts *to = &x->c->to;
+
+	if (body)
+		x->headers = curl_slist_append(x->headers, "Content-Type: application/json");
+	x->headers = curl_slist_append(x->headers, "Expect:");
+	curl_easy_setopt(e, CURLOPT_URL, x->url);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)x);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "o3/" O3_VERSION);
 	/* Go's client never proxies loopback; neither do we */
 	curl_easy_setopt(e, CURLOPT_NOPROXY, "localhost,127.0.0.1,::1");
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->to.connect_ms > 0 ? c->to.connect_ms : 0L);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->to.total_ms > 0 ? c->to.total_ms : 0L);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, to->connect_ms > 0 ? to->connect_ms : 0L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, to->total_ms > 0 ? to->total_ms : 0L);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, NULL);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
+	/*
+	 * "Accept-Encoding: identity", said out loud: a compressing proxy in
+	 * between would hold chunks back in its compressor and shift every
+	 * timestamp (TTFT, ITL). Should one compress all the same, libcurl
+	 * decodes what it knows before the parser sees it.
+	 */
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "identity");
 	/* a load can keep the connection silent for minutes */
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
 	if (body) {
@@ -276,76 +279,133 @@ static void setup(struct ollama_client *c, const char *url, const char *body,
 	}
 }
 
+int ollama_xfer_start(struct ollama_xfer *x, struct ollama_client *c, CURLM *multi, CURL *easy,
+		      const char *path, const char *body, ollama_http_sink_fn sink, void *ud,
+		      struct ollama_error *err)
+{
+	memset(x, 0, sizeof(*x));
+	x->c = c;
+	x->easy = easy;
+	x->multi = multi;
+	x->sink = sink;
+	x->ud = ud;
+	x->err = err;
+	snprintf(x->url, sizeof(x->url), "%s%s", c->host.base_url, path);
+	if (!easy || !multi) {
+		ollama_error_set(err, OLLAMA_ERR_PROTOCOL, 0, "cannot create a libcurl handle");
+		return x->ret = -1;
+	}
+	setup(x, body);
+	x->t.sent_ns = clock_now_ns();
+	if (curl_multi_add_handle(multi, easy) != CURLM_OK) {
+		curl_easy_setopt(easy, CURLOPT_HTTPHEADER, NULL);
+		curl_slist_free_all(x->headers);
+		x->headers = NULL;
+		ollama_error_set(err, OLLAMA_ERR_PROTOCOL, 0, "cannot start a request to %s", x->url);
+		return x->ret = -1;
+	}
+	x->active = 1;
+	return 0;
+}
+
+/* x is over (libcurl said so, a timeout fired, or libcurl failed): out of
+ * the multi handle, and the verdict. */
+static void xfer_end(struct ollama_xfer *x, enum which_timeout which, int curl_failed)
+{
+	curl_multi_remove_handle(x->multi, x->easy);
+	curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, NULL);
+	curl_slist_free_all(x->headers);
+	x->headers = NULL;
+	x->active = 0;
+	if (!x->status)
+		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &x->status);
+	x->ret = -1;
+	if (which != TO_NONE)
+		set_timeout_error(x, which);
+	else if (curl_failed)
+		ollama_error_set(x->err, OLLAMA_ERR_PROTOCOL, x->status,
+				 "request to %s failed inside libcurl", x->url);
+	else if (x->sink_failed)
+		; /* the sink said why */
+	else if (x->rc != CURLE_OK)
+		set_curl_error(x, x->rc);
+	else
+		x->ret = 0;
+	/* the buffer lives in x, which may not outlive the transfer */
+	curl_easy_setopt(x->easy, CURLOPT_ERRORBUFFER, NULL);
+}
+
+static size_t n_active(struct ollama_xfer *const *xs, size_t n)
+{
+	size_t i, k = 0;
+	for (i = 0; i < n; i++)
+		k += xs[i]->active != 0;
+	return k;
+}
+
+int ollama_xfer_drive(CURLM *multi, struct ollama_xfer *const *xs, size_t n,
+		      ollama_xfer_end_fn end, void *ud)
+{
+	int ret = 0;
+
+	while (n_active(xs, n)) {
+		long wait_ms = POLL_MAX_MS;
+		int running = 0, left, curl_failed = 0;
+		uint64_t now;
+		CURLMsg *m;
+		size_t i;
+
+		if (curl_multi_perform(multi, &running) != CURLM_OK) {
+			curl_failed = 1;
+			ret = -1;
+		}
+		while (!curl_failed && (m = curl_multi_info_read(multi, &left))) {
+			char *priv = NULL;
+			struct ollama_xfer *x;
+			if (m->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv);
+			x = (struct ollama_xfer *)(void *)priv;
+			x->finished = 1;
+			x->rc = m->data.result;
+		}
+		/* handles leave (and new ones join) only after the messages are read */
+		now = clock_now_ns();
+		for (i = 0; i < n; i++) {
+			struct ollama_xfer *x = xs[i];
+			enum which_timeout which = TO_NONE;
+			if (!x->active)
+				continue;
+			if (!curl_failed && !x->finished) {
+				which = expired(x, now, &wait_ms);
+				if (which == TO_NONE)
+					continue;
+			}
+			xfer_end(x, which, curl_failed && !x->finished);
+			if (end)
+				end(x, ud);
+			wait_ms = 0;
+		}
+		if (wait_ms > 0 && n_active(xs, n))
+			curl_multi_poll(multi, NULL, 0, (int)wait_ms, NULL);
+	}
+	return ret;
+}
+
 int ollama_http_request(struct ollama_client *c, const char *path, const char *body,
 			ollama_http_sink_fn sink, void *ud, long *status,
 			struct ollama_http_times *times, struct ollama_error *err)
 {
-	struct ollama_http_times tdummy;
-	struct xfer x = { .c = c, .sink = sink, .ud = ud, .err = err };
-	struct curl_slist *headers = NULL;
-	enum which_timeout which = TO_NONE;
-	CURLcode rc = CURLE_OK;
-	int done = 0, ret = 0;
-	char url[512];
+	struct ollama_xfer x;
+	struct ollama_xfer *const xs[1] = { &x };
 
-	x.t = times ? times : &tdummy;
-	memset(x.t, 0, sizeof(*x.t));
 	*status = 0;
-	c->errbuf[0] = '\0';
-	snprintf(url, sizeof(url), "%s%s", c->host.base_url, path);
-	if (body)
-		headers = curl_slist_append(headers, "Content-Type: application/json");
-	headers = curl_slist_append(headers, "Expect:");
-	setup(c, url, body, headers, &x);
-
-	x.t->sent_ns = clock_now_ns();
-	if (curl_multi_add_handle(c->multi, c->easy) != CURLM_OK) {
-		curl_slist_free_all(headers);
-		ollama_error_set(err, OLLAMA_ERR_PROTOCOL, 0, "cannot start a request to %s", url);
-		return -1;
-	}
-	while (!done) {
-		int running = 0;
-		long wait_ms = POLL_MAX_MS;
-		CURLMsg *m;
-		int left;
-
-		if (curl_multi_perform(c->multi, &running) != CURLM_OK)
-			break;
-		while ((m = curl_multi_info_read(c->multi, &left))) {
-			if (m->msg == CURLMSG_DONE && m->easy_handle == c->easy) {
-				rc = m->data.result;
-				done = 1;
-			}
-		}
-		if (done || !running)
-			break;
-		which = expired(&x, clock_now_ns(), &wait_ms);
-		if (which != TO_NONE)
-			break;
-		curl_multi_poll(c->multi, NULL, 0, (int)wait_ms, NULL);
-	}
-	curl_multi_remove_handle(c->multi, c->easy);
-	curl_slist_free_all(headers);
-	curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, NULL);
-
-	if (!x.status)
-		curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &x.status);
+	if (!ollama_xfer_start(&x, c, c->multi, c->easy, path, body, sink, ud, err))
+		ollama_xfer_drive(c->multi, xs, 1, NULL, NULL);
 	*status = x.status;
-	if (which != TO_NONE) {
-		set_timeout_error(&x, which, url);
-		ret = -1;
-	} else if (!done) {
-		ollama_error_set(err, OLLAMA_ERR_PROTOCOL, x.status, "request to %s failed inside libcurl",
-				 url);
-		ret = -1;
-	} else if (x.sink_failed) {
-		ret = -1; /* the sink said why */
-	} else if (rc != CURLE_OK) {
-		set_curl_error(&x, rc, url);
-		ret = -1;
-	}
-	return ret;
+	if (times)
+		*times = x.t;
+	return x.ret;
 }
 
 /* ---- one JSON document ----------------------------------------------------- */

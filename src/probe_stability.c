@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "load.h"
+#include "stability.h"
 #include "record.h"
 #include "search.h"
 #include "suite.h"
@@ -14,7 +14,7 @@ cJSON *probe_stability(void *data)
 {
 	struct probe_arg *a = data;
 	const struct suite *s = a->ctx->suite;
-	struct load_spec ls;
+	struct stability_spec ls;
 	cJSON *rec;
 	memset(&ls, 0, sizeof(ls));
 	ls.host = &a->ctx->host;
@@ -30,7 +30,7 @@ cJSON *probe_stability(void *data)
 	ls.prompt_tokens = s->scenarios.interactive_prompt_tokens;
 	ls.preload = 1; /* a reload must not count as the first wave's TTFT */
 	ls.warmup = 1;  /* and the first wave's prompts are calibrated, as a trial's */
-	rec = load_run(&ls);
+	rec = stability_run(&ls);
 	{
 		/* the header every record has, before the load's figures */
 		cJSON *hdr = record_begin(a->model, RP_STABILITY), *it;

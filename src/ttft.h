@@ -3,7 +3,7 @@
 #define O3_TTFT_H
 /*
  * TTFT as o3 judges it, in one place for trials (trial.c, optimize.c) and
- * the stability test (load.c, optimize.c), so that the two cannot drift.
+ * the stability test (stability.c, optimize.c), so that the two cannot drift.
  */
 
 /*

@@ -21,6 +21,7 @@
 struct route {
 	char *method; /* NULL = any */
 	char *path;
+	char *match;  /* NULL, or a text the request body must contain */
 	struct replay_response r;
 	char *body;   /* owned copy */
 };
@@ -35,6 +36,7 @@ struct replay_server {
 	size_t n_routes;
 	size_t n_requests;
 	char *last_method, *last_path, *last_body;
+	cJSON *headers; /* one object per request received: {name: value} */
 };
 
 /* One request being received. */
@@ -114,19 +116,36 @@ static void stream_free(void *cls)
 	free(st);
 }
 
-static const struct route *find_route(struct replay_server *s, const char *method, const char *path)
+static const struct route *find_route(struct replay_server *s, const char *method, const char *path,
+				      const char *body)
 {
 	size_t i;
-	for (i = 0; i < s->n_routes; i++) {
-		const struct route *rt = &s->routes[i];
-		if ((!rt->method || !strcmp(rt->method, method)) && !strcmp(rt->path, path))
-			return rt;
+	int pass;
+	/* routes that match on the body first */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < s->n_routes; i++) {
+			const struct route *rt = &s->routes[i];
+			if ((rt->match == NULL) != pass)
+				continue;
+			if (rt->match && !strstr(body, rt->match))
+				continue;
+			if ((!rt->method || !strcmp(rt->method, method)) && !strcmp(rt->path, path))
+				return rt;
+		}
 	}
 	return NULL;
 }
 
+static enum MHD_Result add_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				  const char *value)
+{
+	(void)kind;
+	cJSON_AddStringToObject(cls, key, value ? value : "");
+	return MHD_YES;
+}
+
 static enum MHD_Result answer(struct replay_server *s, struct MHD_Connection *conn,
-			      const char *method, const char *url)
+			      const char *method, const char *url, const char *body)
 {
 	struct stream *st = calloc(1, sizeof(*st));
 	const struct route *rt;
@@ -137,7 +156,7 @@ static enum MHD_Result answer(struct replay_server *s, struct MHD_Connection *co
 		abort();
 	st->s = s;
 	pthread_mutex_lock(&s->lock);
-	rt = find_route(s, method, url);
+	rt = find_route(s, method, url, body);
 	if (rt) {
 		st->r = rt->r;
 		st->body = dupmem(rt->body, rt->r.body_len);
@@ -206,8 +225,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	s->last_method = dupmem(method, strlen(method));
 	s->last_path = dupmem(url, strlen(url));
 	s->last_body = dupmem(rq->body ? rq->body : "", rq->len);
+	{
+		cJSON *h = cJSON_CreateObject();
+		MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header, h);
+		cJSON_AddItemToArray(s->headers, h);
+	}
 	pthread_mutex_unlock(&s->lock);
-	return answer(s, conn, method, url);
+	return answer(s, conn, method, url, rq->body ? rq->body : "");
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -233,6 +257,7 @@ struct replay_server *replay_server_start(void)
 	if (!s)
 		abort();
 	pthread_mutex_init(&s->lock, NULL);
+	s->headers = cJSON_CreateArray();
 	memset(&addr, 0, sizeof(addr));
 	addr.sin_family = AF_INET;
 	addr.sin_port = 0;
@@ -246,6 +271,7 @@ struct replay_server *replay_server_start(void)
 	if (!s->d) {
 		fprintf(stderr, "replay_server: cannot start libmicrohttpd on 127.0.0.1\n");
 		pthread_mutex_destroy(&s->lock);
+		cJSON_Delete(s->headers);
 		free(s);
 		return NULL;
 	}
@@ -262,6 +288,7 @@ void replay_server_clear(struct replay_server *s)
 	for (i = 0; i < s->n_routes; i++) {
 		free(s->routes[i].method);
 		free(s->routes[i].path);
+		free(s->routes[i].match);
 		free(s->routes[i].body);
 	}
 	s->n_routes = 0;
@@ -278,6 +305,7 @@ void replay_server_stop(struct replay_server *s)
 	free(s->last_method);
 	free(s->last_path);
 	free(s->last_body);
+	cJSON_Delete(s->headers);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
@@ -292,8 +320,8 @@ const char *replay_server_url(const struct replay_server *s)
 	return s->url;
 }
 
-void replay_server_set(struct replay_server *s, const char *method, const char *path,
-		       const struct replay_response *r)
+void replay_server_set_when(struct replay_server *s, const char *method, const char *path,
+			    const char *body_contains, const struct replay_response *r)
 {
 	struct route *rt = NULL;
 	size_t i;
@@ -302,7 +330,9 @@ void replay_server_set(struct replay_server *s, const char *method, const char *
 	for (i = 0; i < s->n_routes; i++) {
 		struct route *x = &s->routes[i];
 		if (!strcmp(x->path, path) &&
-		    ((!x->method && !method) || (x->method && method && !strcmp(x->method, method)))) {
+		    ((!x->method && !method) || (x->method && method && !strcmp(x->method, method))) &&
+		    ((!x->match && !body_contains) ||
+		     (x->match && body_contains && !strcmp(x->match, body_contains)))) {
 			rt = x;
 			free(rt->body);
 			break;
@@ -314,12 +344,33 @@ void replay_server_set(struct replay_server *s, const char *method, const char *
 		rt = &s->routes[s->n_routes++];
 		rt->method = method ? dupmem(method, strlen(method)) : NULL;
 		rt->path = dupmem(path, strlen(path));
+		rt->match = body_contains ? dupmem(body_contains, strlen(body_contains)) : NULL;
 	}
 	rt->r = *r;
 	rt->body = dupmem(r->body ? r->body : "", r->body ? r->body_len : 0);
 	rt->r.body_len = r->body ? r->body_len : 0;
 	rt->r.body = NULL;
 	pthread_mutex_unlock(&s->lock);
+}
+
+void replay_server_set(struct replay_server *s, const char *method, const char *path,
+		       const struct replay_response *r)
+{
+	replay_server_set_when(s, method, path, NULL, r);
+}
+
+char *replay_server_request_header(struct replay_server *s, size_t i, const char *name)
+{
+	const cJSON *v;
+	char *r = NULL;
+
+	pthread_mutex_lock(&s->lock);
+	/* HTTP header names are case-insensitive, and so is this lookup */
+	v = cJSON_GetObjectItem(cJSON_GetArrayItem(s->headers, (int)i), name);
+	if (cJSON_IsString(v))
+		r = dupmem(v->valuestring, strlen(v->valuestring));
+	pthread_mutex_unlock(&s->lock);
+	return r;
 }
 
 size_t replay_server_request_count(struct replay_server *s)

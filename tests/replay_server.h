@@ -5,8 +5,8 @@
  * A loopback HTTP server for tests (libmicrohttpd, threads inside the test
  * process). A test scripts what each route answers: status, content type,
  * body, how the body is cut and paced, where it stalls or breaks off. It
- * binds 127.0.0.1 on a free port (port 0) and records every request so the
- * test can check what the client sent.
+ * binds 127.0.0.1 on a free port (port 0) and records every request (its
+ * headers too) so the test can check what the client sent.
  *
  *	struct replay_server *s = replay_server_start();
  *	struct replay_response r = REPLAY_RESPONSE_INIT;
@@ -51,6 +51,10 @@ const char *replay_server_url(const struct replay_server *s);
 /* Script (or re-script) the answer to method+path; method NULL = any. */
 void replay_server_set(struct replay_server *s, const char *method, const char *path,
 		       const struct replay_response *r);
+/* The same for the requests whose body contains body_contains (those routes
+ * are tried first): e.g. one answer per prompt of concurrent requests. */
+void replay_server_set_when(struct replay_server *s, const char *method, const char *path,
+			    const char *body_contains, const struct replay_response *r);
 /* Forget every route. */
 void replay_server_clear(struct replay_server *s);
 
@@ -60,6 +64,10 @@ size_t replay_server_request_count(struct replay_server *s);
 char *replay_server_last_method(struct replay_server *s);
 char *replay_server_last_path(struct replay_server *s);
 char *replay_server_last_body(struct replay_server *s);
+
+/* The value of header name (case-insensitive) in the i-th request received
+ * (0-based), malloced; NULL when that request had no such header. */
+char *replay_server_request_header(struct replay_server *s, size_t i, const char *name);
 
 /* The bytes of fixtures/replay/ollama/<name> (found through O3_SOURCE_ROOT),
  * malloced and NUL-terminated; NULL when it cannot be read. */

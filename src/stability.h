@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef O3_LOAD_H
-#define O3_LOAD_H
+#ifndef O3_STABILITY_H
+#define O3_STABILITY_H
 /*
  * The stability test of a preset: N concurrent streaming /api/generate
- * requests against one server, driven in ONE thread by one libcurl multi
- * handle (one easy handle and so one connection per stream).
+ * requests against one server, scheduled over the client's ollama_multi
+ * (ONE thread, one libcurl multi handle, one connection per stream; each
+ * transfer built, parsed, timed and classified by the client itself).
  *
  * Each stream sends requests_per_stream requests one after another, each
  * with a fresh prompt (unique nonce: no shared KV-cache prefix). A request
  * is ok when it ended with a final chunk (done:true) and no error; anything
- * else lands in one class of enum ollama_err_class, exactly as the client
- * would classify it:
+ * else lands in one class of enum ollama_err_class, as the client classifies
+ * it:
  *   - connect refused / DNS           -> unreachable
  *   - connect, first-byte, stall or total timeout (per transfer, ms
  *     precision, same meaning as struct ollama_timeouts) -> client_timeout
@@ -23,7 +24,7 @@
 
 #include "ollama.h"
 
-struct load_spec {
+struct stability_spec {
 	const struct ollama_host *host;
 	const struct ollama_timeouts *timeouts; /* NULL = defaults */
 	const char *model;
@@ -47,7 +48,7 @@ struct load_spec {
 	int warmup;
 };
 
-/* Runs the load and returns a record (cJSON object, caller deletes): "streams", "requests",
+/* Runs the test and returns a record (cJSON object, caller deletes): "streams", "requests",
    "ok", "errors" (count), "error_classes" {class: count}, "oom" (count), "success_pct",
    "ttft_ms" {n, median, p90, p99, max}, "e2e_ms" {...}, "decode_tps_server" {median, min},
    "wall_s", "aggregate_tps" (sum of eval_count / wall), "first_error" {class, message} when any.
@@ -65,6 +66,6 @@ struct load_spec {
    ms, to 0.01, in the order the requests ended]}; "decode_ms" {n, median,
    mean, p90, p99, max}: first content chunk -> final chunk (client clock),
    the time a request holds its slot after its first token. */
-cJSON *load_run(const struct load_spec *spec);
+cJSON *stability_run(const struct stability_spec *spec);
 
 #endif

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * load_run against the simulator (o3-sim, a child on a free loopback port):
+ * stability_run against the simulator (o3-sim, a child on a free loopback port):
  * concurrent streams that really overlap, faults counted in the right class
  * while the other requests succeed, an unreachable server.
  *
@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "load.h"
+#include "stability.h"
 #include "ollama.h"
 #include "sim_process.h"
 #include "trial.h"
@@ -40,7 +40,7 @@ static cJSON *options(void)
 	return o;
 }
 
-static void spec_init(struct load_spec *ls, const struct ollama_host *h, const cJSON *opts,
+static void spec_init(struct stability_spec *ls, const struct ollama_host *h, const cJSON *opts,
 		      int streams, int per_stream)
 {
 	memset(ls, 0, sizeof(*ls));
@@ -54,8 +54,8 @@ static void spec_init(struct load_spec *ls, const struct ollama_host *h, const c
 }
 
 /* Start o3-sim with fault arguments (NULL-terminated, may be NULL), run
- * load_run with spec (host filled in), stop the simulator, return the record. */
-static cJSON *run_on_sim(const char *const *faults, struct load_spec *ls)
+ * stability_run with spec (host filled in), stop the simulator, return the record. */
+static cJSON *run_on_sim(const char *const *faults, struct stability_spec *ls)
 {
 	const char *args[16] = { "--time-scale", "0.05" };
 	struct sim_process sim;
@@ -70,7 +70,7 @@ static cJSON *run_on_sim(const char *const *faults, struct load_spec *ls)
 	started = sim_start(&sim, args, NULL) == 0;
 	if (started && ollama_host_parse(sim.host, &h, err, sizeof(err)) == 0) {
 		ls->host = &h;
-		rec = load_run(ls);
+		rec = stability_run(ls);
 		ls->host = NULL;
 	}
 	if (started)
@@ -119,7 +119,7 @@ static void show(const char *what, const cJSON *rec)
  */
 START_TEST(test_concurrent_streams_overlap)
 {
-	struct load_spec ls;
+	struct stability_spec ls;
 	cJSON *opts = options(), *rec, *serial;
 	double sum_e2e, ratio, serial_ratio;
 
@@ -189,7 +189,7 @@ START_TEST(test_fault_classified)
 {
 	const char *faults[] = { "--fault", fault_cases[_i].fault, NULL };
 	struct ollama_timeouts to;
-	struct load_spec ls;
+	struct stability_spec ls;
 	cJSON *opts = options(), *rec;
 
 	spec_init(&ls, NULL, opts, 4, 2);
@@ -233,7 +233,7 @@ START_TEST(test_ttft_server_under_time_scale)
 	struct ollama_client *c = NULL;
 	struct ollama_error err;
 	struct trial_spec ts;
-	struct load_spec ls;
+	struct stability_spec ls;
 	cJSON *opts = options(), *one = NULL, *two = NULL, *trial = NULL, *truth;
 	char msg[256] = "";
 	double truth_ms, trial_ms, server, client;
@@ -252,10 +252,10 @@ START_TEST(test_ttft_server_under_time_scale)
 		rc = trial_run(c, &ts, &trial, &err);
 		spec_init(&ls, &h, opts, 1, 20);
 		ls.preload = ls.warmup = 1;
-		one = load_run(&ls);
+		one = stability_run(&ls);
 		spec_init(&ls, &h, opts, 2, 10);
 		ls.preload = ls.warmup = 1;
-		two = load_run(&ls);
+		two = stability_run(&ls);
 		ollama_client_free(c);
 	}
 	if (started)
@@ -331,7 +331,7 @@ static int closed_port(void)
 START_TEST(test_unreachable)
 {
 	struct ollama_host h;
-	struct load_spec ls;
+	struct stability_spec ls;
 	char hostport[64], err[256];
 	cJSON *opts = options(), *rec;
 	int port = closed_port();
@@ -340,7 +340,7 @@ START_TEST(test_unreachable)
 	snprintf(hostport, sizeof(hostport), "127.0.0.1:%d", port);
 	ck_assert_int_eq(ollama_host_parse(hostport, &h, err, sizeof(err)), 0);
 	spec_init(&ls, &h, opts, 4, 2);
-	rec = load_run(&ls);
+	rec = stability_run(&ls);
 	show("unreachable", rec);
 	ck_assert_str_eq(str(rec, "status"), "error");
 	ck_assert_int_eq((int)num(rec, "requests"), 8);
@@ -358,7 +358,7 @@ START_TEST(test_unreachable)
 
 	/* with preload, the load fails first and no stream starts */
 	ls.preload = 1;
-	rec = load_run(&ls);
+	rec = stability_run(&ls);
 	ck_assert_str_eq(str(rec, "status"), "error");
 	ck_assert_int_eq((int)num(rec, "requests"), 1);
 	ck_assert_int_eq((int)sub(rec, "error_classes", "unreachable"), 1);
@@ -371,13 +371,13 @@ END_TEST
 START_TEST(test_bad_spec)
 {
 	struct ollama_host h;
-	struct load_spec ls;
+	struct stability_spec ls;
 	char err[256];
 	cJSON *rec;
 
 	ck_assert_int_eq(ollama_host_parse("127.0.0.1:1", &h, err, sizeof(err)), 0);
 	spec_init(&ls, &h, NULL, 0, 1);
-	rec = load_run(&ls);
+	rec = stability_run(&ls);
 	ck_assert_ptr_nonnull(rec);
 	ck_assert_str_eq(str(rec, "status"), "error");
 	ck_assert_str_eq(str(cJSON_GetObjectItem(rec, "error"), "class"), "bad_request");
@@ -386,9 +386,9 @@ START_TEST(test_bad_spec)
 }
 END_TEST
 
-static Suite *load_suite(void)
+static Suite *stability_suite(void)
 {
-	Suite *s = suite_create("load");
+	Suite *s = suite_create("stability");
 	TCase *tc = tcase_create("sim");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_concurrent_streams_overlap);
@@ -403,7 +403,7 @@ static Suite *load_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(load_suite());
+	SRunner *sr = srunner_create(stability_suite());
 	int failed;
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
