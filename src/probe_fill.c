@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "metrics.h"
 #include "prompt.h"
 #include "record.h"
 #include "search.h"
@@ -52,25 +53,9 @@ cJSON *probe_fill_record(struct ollama_client *c, const char *model, const cJSON
 		record_set_error(rec, err, "request");
 	} else {
 		found = prompt_needle_found(res.response, word);
-		if (res.prompt_eval_count >= 0)
-			cJSON_AddNumberToObject(rec, "prompt_tokens", (double)res.prompt_eval_count);
-		if (res.t_first_content_ns)
-			cJSON_AddNumberToObject(rec, "ttft_ms",
-				(double)(res.t_first_content_ns - res.t_sent_ns) / 1e6);
-		if (res.eval_count > 0 && res.eval_duration_ns > 0)
-			cJSON_AddNumberToObject(rec, "decode_tps_server",
-				(double)res.eval_count / ((double)res.eval_duration_ns / 1e9));
-		if (res.prompt_eval_count > 0 && res.prompt_eval_duration_ns > 0) {
-			cJSON_AddNumberToObject(rec, "prefill_tps",
-				(double)res.prompt_eval_count / ((double)res.prompt_eval_duration_ns / 1e9));
-			cJSON_AddNumberToObject(rec, "prefill_ms", (double)res.prompt_eval_duration_ns / 1e6);
-		}
-		/* TTFT as the server counts it (prefill and one token), the figure
-		 * that a simulator's time scale leaves alone */
-		if (res.prompt_eval_duration_ns > 0 && res.eval_count > 0 && res.eval_duration_ns > 0)
-			cJSON_AddNumberToObject(rec, "ttft_server_ms",
-				((double)res.prompt_eval_duration_ns +
-				 (double)res.eval_duration_ns / (double)res.eval_count) / 1e6);
+		struct request_metrics m;
+		request_metrics(&res, &m);
+		request_metrics_json(&m, rec);
 		if (res.done_reason[0])
 			cJSON_AddStringToObject(rec, "done_reason", res.done_reason);
 		cJSON_AddStringToObject(rec, "needle", word);

@@ -16,6 +16,7 @@
 #include "probe.h"
 #include "record.h"
 #include "strbuf.h"
+#include "ttft.h"
 #include "util.h"
 #include "banned.h"
 
@@ -70,7 +71,7 @@ static void input_of(const struct model_run *mr, struct analyze_input *in)
 	in->n_records = mr->n_recs;
 	in->parallel = mr->ctx->parallel > 0 ? mr->ctx->parallel : 1;
 	in->has_gpu = mr->ctx->has_gpu;
-	in->ttft_on_server = clock_time_scale() < 1.0;
+	in->ttft_on_server = ttft_judged_on_server();
 	in->complete = !mr->stopped && !mr->gone;
 	in->steps_measured_again = mr->previous ? mr->executed : -1;
 }

@@ -14,9 +14,9 @@
 #include <string.h>
 
 #include "clock.h"
+#include "metrics.h"
 #include "prompt.h"
 #include "stats.h"
-#include "ttft.h"
 #include "util.h"
 #include "banned.h"
 
@@ -51,7 +51,7 @@ struct stability {
 static void request_record(struct stability *st, struct stream *s)
 {
 	const struct ollama_gen_result *r = &s->res;
-	double server_ttft;
+	struct request_metrics m;
 
 	st->requests++;
 	if (s->err.cls != OLLAMA_OK) {
@@ -61,17 +61,17 @@ static void request_record(struct stability *st, struct stream *s)
 		return;
 	}
 	st->ok++;
-	if (r->t_first_content_ns) {
-		st->ttft_ms[st->n_ttft++] = (double)(r->t_first_content_ns - r->t_sent_ns) / 1e6;
-		st->decode_ms[st->n_decode++] = (double)(r->t_done_ns - r->t_first_content_ns) / 1e6;
-	}
-	server_ttft = ttft_server_ms(r->prompt_eval_duration_ns, r->eval_count, r->eval_duration_ns);
-	if (server_ttft >= 0)
-		st->ttft_server_ms[st->n_ttft_server++] = server_ttft;
-	st->e2e_ms[st->n_e2e++] = (double)(r->t_done_ns - r->t_sent_ns) / 1e6;
-	if (r->eval_count > 0 && r->eval_duration_ns > 0)
-		st->decode_tps[st->n_tps++] = (double)r->eval_count /
-					      ((double)r->eval_duration_ns / 1e9);
+	request_metrics(r, &m);
+	if (m.ttft_ms >= 0)
+		st->ttft_ms[st->n_ttft++] = m.ttft_ms;
+	if (m.decode_ms >= 0)
+		st->decode_ms[st->n_decode++] = m.decode_ms;
+	if (m.ttft_server_ms >= 0)
+		st->ttft_server_ms[st->n_ttft_server++] = m.ttft_server_ms;
+	if (m.e2e_ms >= 0)
+		st->e2e_ms[st->n_e2e++] = m.e2e_ms;
+	if (m.decode_tps_server >= 0)
+		st->decode_tps[st->n_tps++] = m.decode_tps_server;
 	if (r->eval_count > 0)
 		st->eval_tokens += r->eval_count;
 	prompt_calibrate(&st->cal, s->prompt_chars, (long)r->prompt_eval_count);

@@ -6,11 +6,11 @@
 #include <string.h>
 
 #include "clock.h"
+#include "metrics.h"
 #include "monitor.h"
 #include "prompt.h"
 #include "record.h"
 #include "stats.h"
-#include "ttft.h"
 #include "util.h"
 #include "banned.h"
 
@@ -57,41 +57,17 @@ static cJSON *request_json(const struct ollama_gen_result *r, size_t body_chars,
 			   long expected_tokens, long num_ctx, int *truncated)
 {
 	cJSON *o = cJSON_CreateObject(), *itl;
-	long long n_tokens = r->eval_count >= 0 ? r->eval_count : (long long)r->n_chunks;
-	double server_ttft;
+	struct request_metrics m;
 	size_t i;
 
+	request_metrics(r, &m);
 	cJSON_AddNumberToObject(o, "prompt_chars", (double)body_chars);
-	if (r->prompt_eval_count >= 0)
-		cJSON_AddNumberToObject(o, "prompt_tokens", (double)r->prompt_eval_count);
 	*truncated = (expected_tokens > 0 && r->prompt_eval_count >= 0 &&
 		      (double)r->prompt_eval_count < 0.75 * (double)expected_tokens) ||
 		     (num_ctx > 0 && (double)r->prompt_eval_count >= 0.98 * (double)num_ctx);
 	cJSON_AddBoolToObject(o, "truncated", *truncated);
-	if (r->t_first_byte_ns)
-		cJSON_AddNumberToObject(o, "ttfb_ms", ns_to_ms(r->t_first_byte_ns - r->t_sent_ns));
-	if (r->t_first_content_ns)
-		cJSON_AddNumberToObject(o, "ttft_ms", ns_to_ms(r->t_first_content_ns - r->t_sent_ns));
-	if (r->t_done_ns)
-		cJSON_AddNumberToObject(o, "e2e_ms", ns_to_ms(r->t_done_ns - r->t_sent_ns));
 	cJSON_AddNumberToObject(o, "content_chunks", (double)r->n_chunks);
-	if (r->t_first_content_ns && r->t_done_ns && n_tokens > 1)
-		cJSON_AddNumberToObject(o, "tpot_ms",
-			ns_to_ms(r->t_done_ns - r->t_first_content_ns) / (double)(n_tokens - 1));
-	if (r->n_chunks > 1 && r->t_last_content_ns > r->t_first_content_ns)
-		cJSON_AddNumberToObject(o, "decode_tps_client",
-			(double)(r->n_chunks - 1) /
-			((double)(r->t_last_content_ns - r->t_first_content_ns) / 1e9));
-	/* the server's view of TTFT: prefill plus one token (ttft.h) */
-	server_ttft = ttft_server_ms(r->prompt_eval_duration_ns, r->eval_count, r->eval_duration_ns);
-	if (server_ttft >= 0)
-		cJSON_AddNumberToObject(o, "ttft_server_ms", server_ttft);
-	if (r->eval_count > 0 && r->eval_duration_ns > 0)
-		cJSON_AddNumberToObject(o, "decode_tps_server",
-			(double)r->eval_count / ((double)r->eval_duration_ns / 1e9));
-	if (r->prompt_eval_count > 0 && r->prompt_eval_duration_ns > 0)
-		cJSON_AddNumberToObject(o, "prefill_tps",
-			(double)r->prompt_eval_count / ((double)r->prompt_eval_duration_ns / 1e9));
+	request_metrics_json(&m, o);
 	itl = cJSON_AddArrayToObject(o, "itl_ms");
 	for (i = 1; i < r->n_chunks; i++)
 		cJSON_AddItemToArray(itl, cJSON_CreateNumber(ns_to_ms(r->chunk_ns[i] - r->chunk_ns[i - 1])));

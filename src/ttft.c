@@ -16,8 +16,3 @@ int ttft_judged_on_server(void)
 {
 	return clock_time_scale() < 1.0;
 }
-
-const char *ttft_basis(void)
-{
-	return ttft_judged_on_server() ? "server" : "client";
-}

@@ -24,7 +24,5 @@ double ttft_server_ms(long long prompt_eval_duration_ns, long long eval_count,
  * client's.
  */
 int ttft_judged_on_server(void);
-/* "server" or "client", as ttft_judged_on_server() decides. */
-const char *ttft_basis(void);
 
 #endif
