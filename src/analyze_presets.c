@@ -6,28 +6,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "record.h"
 #include "stats_compare.h"
 #include "util.h"
 #include "banned.h"
 
-static const cJSON *get(const cJSON *o, const char *k)
-{
-	return cJSON_GetObjectItemCaseSensitive(o, k);
-}
-
-static int num(const cJSON *o, const char *k, double *v)
-{
-	const cJSON *x = get(o, k);
-	if (!cJSON_IsNumber(x))
-		return 0;
-	*v = x->valuedouble;
-	return 1;
-}
-
 static double opt_num(const cJSON *t, const char *k)
 {
-	const cJSON *x = get(get(t, "options"), k);
-	return cJSON_IsNumber(x) ? x->valuedouble : 0;
+	return rec_option(t, k, 0);
 }
 
 
@@ -41,7 +27,7 @@ int analyze_changed_defaults(const cJSON *t)
 	const cJSON *o;
 	int n = 0;
 	size_t i;
-	cJSON_ArrayForEach(o, get(t, "options")) {
+	cJSON_ArrayForEach(o, rec_get(t, "options")) {
 		int same = 0;
 		if (!strcmp(o->string, "num_ctx"))
 			continue;
@@ -58,7 +44,7 @@ static size_t samples_of(const cJSON *t, double *v, size_t max)
 {
 	const cJSON *x;
 	size_t n = 0;
-	cJSON_ArrayForEach(x, get(t, "decode_samples"))
+	cJSON_ArrayForEach(x, rec_get(t, "decode_samples"))
 		if (cJSON_IsNumber(x) && n < max)
 			v[n++] = x->valuedouble;
 	return n;
@@ -73,8 +59,8 @@ static int tie_better(const cJSON *b, const cJSON *a)
 		return opt_num(b, "num_ctx") > opt_num(a, "num_ctx");
 	if (analyze_changed_defaults(b) != analyze_changed_defaults(a))
 		return analyze_changed_defaults(b) < analyze_changed_defaults(a);
-	num(b, "decode_tps", &vb);
-	num(a, "decode_tps", &va);
+	rec_num(b, "decode_tps", &vb);
+	rec_num(a, "decode_tps", &va);
 	return vb > va;
 }
 
@@ -94,8 +80,8 @@ const cJSON *analyze_pick_fast(const cJSON *trials, cJSON *why)
 	int tied = 0, inconclusive = 0;
 	cJSON *arr;
 	cJSON_ArrayForEach(t, trials)
-		if (cJSON_IsTrue(get(t, "meets")) && num(t, "decode_tps", &v) &&
-		    (!fastest || (num(fastest, "decode_tps", &w) && v > w)))
+		if (cJSON_IsTrue(rec_get(t, "meets")) && rec_num(t, "decode_tps", &v) &&
+		    (!fastest || (rec_num(fastest, "decode_tps", &w) && v > w)))
 			fastest = t;
 	if (!fastest)
 		return NULL;
@@ -104,14 +90,14 @@ const cJSON *analyze_pick_fast(const cJSON *trials, cJSON *why)
 	cJSON_ArrayForEach(t, trials) {
 		struct stats_decision d;
 		cJSON *o;
-		if (!cJSON_IsTrue(get(t, "meets")) || !num(t, "decode_tps", &v))
+		if (!cJSON_IsTrue(rec_get(t, "meets")) || !rec_num(t, "decode_tps", &v))
 			continue;
 		if (t != fastest) {
 			nb = samples_of(t, b, ARRAY_SIZE(b));
 			stats_decide(a, na, b, nb, 1, FAST_MIN_GAIN, FAST_ALPHA, &d);
 			o = cJSON_CreateObject();
-			cJSON_AddStringToObject(o, "id", cJSON_GetStringValue(get(t, "id")) ?
-						cJSON_GetStringValue(get(t, "id")) : "");
+			cJSON_AddStringToObject(o, "id", cJSON_GetStringValue(rec_get(t, "id")) ?
+						cJSON_GetStringValue(rec_get(t, "id")) : "");
 			cJSON_AddNumberToObject(o, "num_ctx", opt_num(t, "num_ctx"));
 			cJSON_AddStringToObject(o, "verdict", stats_verdict_name(d.verdict));
 			cJSON_AddStringToObject(o, "explanation", d.explanation);
@@ -124,9 +110,9 @@ const cJSON *analyze_pick_fast(const cJSON *trials, cJSON *why)
 		if (!pick || tie_better(t, pick))
 			pick = t;
 	}
-	cJSON_AddStringToObject(why, "fastest_id", cJSON_GetStringValue(get(fastest, "id")) ?
-				cJSON_GetStringValue(get(fastest, "id")) : "");
-	num(fastest, "decode_tps", &v);
+	cJSON_AddStringToObject(why, "fastest_id", cJSON_GetStringValue(rec_get(fastest, "id")) ?
+				cJSON_GetStringValue(rec_get(fastest, "id")) : "");
+	rec_num(fastest, "decode_tps", &v);
 	cJSON_AddNumberToObject(why, "fastest_decode_tps", v);
 	cJSON_AddNumberToObject(why, "tied", tied);
 	cJSON_AddNumberToObject(why, "inconclusive", inconclusive);
