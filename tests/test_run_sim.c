@@ -29,7 +29,8 @@ START_TEST(test_smoke_completes_with_reports)
 	cJSON *log;
 	up(NULL);
 	rc = o3_run("suites/smoke.yaml", NULL, &out, &err);
-	ck_assert_msg(rc == 0 || rc == 1, "exit %d: %s", rc, err);
+	/* both small models meet every criterion on the simulated Strix Halo */
+	ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
 	ck_assert_ptr_nonnull(strstr(out, "qwen2.5:3b-instruct"));
 	ck_assert_ptr_nonnull(strstr(out, "max_ctx"));
 	ck_assert(file_exists("summaries/summary.md"));
@@ -95,7 +96,7 @@ START_TEST(test_resume_runs_exactly_the_rest)
 	int total, k = 3, i, executed = -1, reused = -1;
 	FILE *fp;
 	up(NULL);
-	o3_run("suites/smoke.yaml", NULL, &out, &err);
+	ck_assert_int_eq(o3_run("suites/smoke.yaml", NULL, &out, &err), 0);
 	free(out);
 	free(err);
 	full = read_log();
@@ -117,7 +118,7 @@ START_TEST(test_resume_runs_exactly_the_rest)
 		free(line);
 	}
 	fclose(fp);
-	o3_run("suites/smoke.yaml", NULL, &out, &err);
+	ck_assert_int_eq(o3_run("suites/smoke.yaml", NULL, &out, &err), 0);
 	{
 		const char *p = strstr(out, "steps run");
 		while (p > out && p[-1] != '\n')
@@ -174,7 +175,9 @@ START_TEST(test_sigint_then_resume)
 	}
 	kill(pid, SIGINT);
 	waitpid(pid, &status, 0);
-	ck_assert_msg(WIFEXITED(status) && (WEXITSTATUS(status) == 130 || WEXITSTATUS(status) <= 1),
+	/* the smoke run takes over a second after its first record: the signal
+	 * lands mid-run, and o3 stops after the step with 130 */
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 130,
 		      "status %d", status);
 	log = read_log();
 	/* the steps in the log (not the identity of the model's measurements,
@@ -183,7 +186,7 @@ START_TEST(test_sigint_then_resume)
 	cJSON_ArrayForEach(r, log)
 		before += is_step(r);
 	cJSON_Delete(log);
-	o3_run("suites/smoke.yaml", NULL, &out, &err);
+	ck_assert_int_eq(o3_run("suites/smoke.yaml", NULL, &out, &err), 0);
 	{
 		const char *p = strstr(out, "steps run");
 		ck_assert_ptr_nonnull(p);
@@ -258,6 +261,10 @@ END_TEST
  * truth within 3 %).
  */
 static const char *const profiles[] = { "strix-halo-64g", "rx7900xtx-24g" };
+/* o3 run's exit on each: on the Strix Halo gemma3-tools 27B decodes at 9.6
+ * tok/s, under its 10 tok/s floor, a failed gate (1); on the RX 7900 XTX
+ * every model meets its criteria (0) */
+static const int profile_exit[] = { 1, 0 };
 
 START_TEST(test_presets_match_truth)
 {
@@ -271,7 +278,7 @@ START_TEST(test_presets_match_truth)
 	snprintf(host_env, sizeof(host_env), "OLLAMA_HOST=%s", sim.host);
 	snprintf(results, sizeof(results), "%s/results", sim.dir);
 	rc = o3_run_at("suites/strix-halo-64g.yaml", results, "0.001", NULL, &out, &err);
-	ck_assert_msg(rc == 0 || rc == 1, "exit %d: %s", rc, err);
+	ck_assert_msg(rc == profile_exit[_i], "exit %d (not %d): %s", rc, profile_exit[_i], err);
 	snprintf(path, sizeof(path), "%s/summaries/summary.json", results);
 	text = slurp(path);
 	models = cJSON_Parse(text);
