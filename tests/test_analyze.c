@@ -3,12 +3,16 @@
  * measurement and what changed between two. */
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze.h"
 #include "analyze_presets.h"
 #include "analyze_usable.h"
 #include "identity.h"
+#include "record.h"
+#include "suite.h"
 
 /* decode time per token a + b·d, exactly: the fit must find a and b */
 START_TEST(test_fit_exact_line)
@@ -310,6 +314,179 @@ START_TEST(test_fast_tie_keeps_defaults)
 }
 END_TEST
 
+/* ---- analyze_model on fixed records, no server -------------------------- */
+
+/* A probe record: num_ctx, outcome, placement. */
+static cJSON *probe(long n, const char *outcome, const char *placement)
+{
+	char text[400];
+	snprintf(text, sizeof(text), "{\"schema\":\"o3.trial\",\"schema_version\":2,\"id\":\"p%ld\","
+		 "\"model\":\"m\",\"phase\":\"ceiling-probe\",\"status\":\"ok\",\"options\":"
+		 "{\"num_ctx\":%ld},\"placement\":\"%s\",\"outcome\":\"%s\",\"key\":\"p%ld\"}", n, n,
+		 placement, outcome, n);
+	return cJSON_Parse(text);
+}
+
+/* A fill record: num_ctx, decode at fill, needle found (-1: a timeout). */
+static cJSON *fill(long n, double tps, int found)
+{
+	char text[500];
+	if (found < 0)
+		snprintf(text, sizeof(text), "{\"id\":\"f%ld\",\"model\":\"m\",\"phase\":\"fill-confirm\","
+			 "\"status\":\"error\",\"error\":{\"class\":\"client_timeout\",\"message\":\"first-byte "
+			 "timeout\"},\"options\":{\"num_ctx\":%ld},\"key\":\"f%ld\"}", n, n, n);
+	else
+		snprintf(text, sizeof(text), "{\"id\":\"f%ld\",\"model\":\"m\",\"phase\":\"fill-confirm\","
+			 "\"status\":\"ok\",\"options\":{\"num_ctx\":%ld},\"fill_ratio\":0.9,"
+			 "\"prompt_tokens\":%ld,\"decode_tps_server\":%g,\"needle_found\":%s,"
+			 "\"key\":\"f%ld\"}", n, n, n * 9 / 10, tps, found ? "true" : "false", n);
+	return cJSON_Parse(text);
+}
+
+static const struct {
+	const char *name;
+	int has_gpu;
+	const char *probes;   /* "num_ctx:outcome:placement ..." in the search's order */
+	const char *fills;    /* "num_ctx:tps:found ..." */
+	long found, first_bad, usable;
+	const char *bad_outcome, *limited_by, *placement;
+} model_cases[] = {
+	{ "gallop and bisect, fills hold", 1,
+	  "4096:fits:gpu 8192:fits:gpu 16384:offload:partial 12288:fits:gpu 14336:offload:partial "
+	  "13312:fits:gpu", "13312:30:1", 13312, 14336, 13312, "offload", "memory", "gpu" },
+	{ "every context fits", 1, "4096:fits:gpu 8192:fits:gpu", "8192:30:1", 8192, 0, 8192, NULL,
+	  "memory", "gpu" },
+	{ "usable below the ceiling by speed", 1, "4096:fits:gpu 131072:fits:gpu",
+	  "131072:6:1 65536:12:1 98304:9:1", 131072, 0, 65536, NULL, "speed", "gpu" },
+	{ "the needle lost", 1, "4096:fits:gpu 32768:fits:gpu", "32768:40:0 16384:40:1", 32768, 0,
+	  16384, NULL, "needle", "gpu" },
+	{ "a timeout is no verdict", 1, "4096:fits:gpu 32768:fits:gpu", "32768:0:-1", 32768, 0, 0,
+	  NULL, NULL, "gpu" },
+	{ "no GPU: system memory, the edge an OOM", 0, "4096:fits:cpu 8192:fits:cpu 16384:oom:cpu "
+	  "12288:fits:cpu", "12288:20:1", 12288, 16384, 12288, "oom", "memory", "cpu (no GPU)" },
+	{ "a GPU Ollama does not use", 1, "4096:offload:cpu 8192:offload:cpu 16384:oom:cpu",
+	  "8192:20:1", 8192, 16384, 8192, "oom", "memory", "cpu (GPU present, unused by Ollama)" },
+};
+
+START_TEST(test_model_table)
+{
+	struct suite s;
+	struct analyze_input in = { 0 };
+	const cJSON *recs[32];
+	cJSON *all = cJSON_CreateArray(), *sum, *facts;
+	const cJSON *c, *u;
+	char buf[512], *tok, *save;
+	size_t n = 0;
+
+	suite_init(&s);
+	s.search.resolution = 1024;
+	snprintf(buf, sizeof(buf), "%s", model_cases[_i].probes);
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		char outcome[32], placement[32];
+		long num;
+		ck_assert_int_eq(sscanf(tok, "%ld:%31[^:]:%31s", &num, outcome, placement), 3);
+		cJSON_AddItemToArray(all, probe(num, outcome, placement));
+	}
+	snprintf(buf, sizeof(buf), "%s", model_cases[_i].fills);
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		long num;
+		double tps;
+		int found;
+		ck_assert_int_eq(sscanf(tok, "%ld:%lf:%d", &num, &tps, &found), 3);
+		cJSON_AddItemToArray(all, fill(num, tps, found));
+	}
+	facts = cJSON_Parse("{\"model\":\"m\",\"phase\":\"identity\",\"status\":\"ok\","
+			    "\"parameter_count\":30000000000,\"context_length\":262144}");
+	{
+		const cJSON *r;
+		cJSON_ArrayForEach(r, all)
+			recs[n++] = r;
+	}
+	in.model = "m";
+	in.suite = &s;
+	in.facts = facts;
+	in.records = recs;
+	in.n_records = n;
+	in.parallel = 1;
+	in.has_gpu = model_cases[_i].has_gpu;
+	in.complete = 1;
+	in.steps_measured_again = -1;
+	sum = analyze_model(&in);
+	c = cJSON_GetObjectItem(sum, "ceiling");
+	u = cJSON_GetObjectItem(c, "usable");
+	ck_assert_msg(cJSON_GetNumberValue(cJSON_GetObjectItem(c, "loads_up_to")) == model_cases[_i].found,
+		      "%s: loads up to %g", model_cases[_i].name,
+		      cJSON_GetNumberValue(cJSON_GetObjectItem(c, "loads_up_to")));
+	if (model_cases[_i].first_bad)
+		ck_assert_double_eq(cJSON_GetNumberValue(cJSON_GetObjectItem(c, "first_bad")),
+				    model_cases[_i].first_bad);
+	else
+		ck_assert_ptr_null(cJSON_GetObjectItem(c, "first_bad"));
+	if (model_cases[_i].bad_outcome)
+		ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(c, "bad_outcome")),
+				 model_cases[_i].bad_outcome);
+	ck_assert_msg(cJSON_GetNumberValue(cJSON_GetObjectItem(c, "confirmed")) == model_cases[_i].usable,
+		      "%s: usable %g", model_cases[_i].name,
+		      cJSON_GetNumberValue(cJSON_GetObjectItem(c, "confirmed")));
+	if (model_cases[_i].limited_by)
+		ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(u, "limited_by")),
+				 model_cases[_i].limited_by);
+	else
+		ck_assert_ptr_null(cJSON_GetObjectItem(u, "limited_by"));
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(c, "placement")),
+			 model_cases[_i].placement);
+	/* no trial: no preset, and the gates say why */
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(sum, "gates")), 2);
+	ck_assert(!cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(sum, "gates"),
+								   0), "pass")));
+	if (!model_cases[_i].usable)
+		ck_assert_ptr_nonnull(strstr(cJSON_GetStringValue(cJSON_GetObjectItem(
+			cJSON_GetArrayItem(cJSON_GetObjectItem(sum, "gates"), 0), "message")),
+			"no context was confirmed"));
+	cJSON_Delete(sum);
+	cJSON_Delete(facts);
+	cJSON_Delete(all);
+	suite_release(&s);
+}
+END_TEST
+
+/* The same records give the same summary, whatever else is in the log:
+ * analysis is a pure function of its input. */
+START_TEST(test_model_is_pure)
+{
+	struct suite s;
+	struct analyze_input in = { 0 };
+	cJSON *a = probe(4096, "fits", "gpu"), *b = probe(8192, "oom", "gpu"), *f = fill(4096, 30, 1);
+	const cJSON *recs[3] = { a, b, f };
+	cJSON *one, *two;
+	char *t1, *t2;
+	suite_init(&s);
+	in.model = "m";
+	in.suite = &s;
+	in.records = recs;
+	in.n_records = 3;
+	in.parallel = 1;
+	in.has_gpu = 1;
+	in.complete = 1;
+	in.steps_measured_again = -1;
+	one = analyze_model(&in);
+	two = analyze_model(&in);
+	t1 = cJSON_PrintUnformatted(one);
+	t2 = cJSON_PrintUnformatted(two);
+	ck_assert_str_eq(t1, t2);
+	/* a log of schema 1 (no facts): the trained context is the largest probed */
+	ck_assert_double_eq(cJSON_GetNumberValue(cJSON_GetObjectItem(one, "trained_context")), 8192);
+	free(t1);
+	free(t2);
+	cJSON_Delete(one);
+	cJSON_Delete(two);
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+	cJSON_Delete(f);
+	suite_release(&s);
+}
+END_TEST
+
 static Suite *analyze_suite(void)
 {
 	Suite *s = suite_create("analyze");
@@ -320,6 +497,11 @@ static Suite *analyze_suite(void)
 	tcase_add_loop_test(tc, test_predict_table, 0,
 			    (int)(sizeof(predict_cases) / sizeof(predict_cases[0])));
 	tcase_add_test(tc, test_prefill_prediction);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("model");
+	tcase_add_loop_test(tc, test_model_table, 0,
+			    (int)(sizeof(model_cases) / sizeof(model_cases[0])));
+	tcase_add_test(tc, test_model_is_pure);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("presets");
 	tcase_add_test(tc, test_fast_tie_keeps_context);
