@@ -10,4 +10,6 @@ int cmd_trial(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 int cmd_env(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_baseline(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 #endif

@@ -48,6 +48,9 @@ struct report_run {
 	 * "2025-01-31T12:00:00") and gethostname(). */
 	const char *timestamp;
 	const char *hostname;
+	/* the JUnit file's name in dir: NULL = "junit.xml" (o3 compare writes
+	 * "junit-regression.xml") */
+	const char *junit_name;
 };
 
 struct report_writer {
@@ -88,6 +91,11 @@ int report_write_all(const struct report_run *run, const cJSON *models, const cJ
 
 /* The short terminal summary (control characters in server text dropped). */
 void report_terminal(FILE *out, const cJSON *models);
+
+/* The comparison with the baselines (analyze_compare's objects) as Markdown
+ * into path; missing: the models that had no baseline (strings). 0 or -1. */
+int report_compare_md(const char *path, const char *baseline_dir, const cJSON *comparisons,
+		      const cJSON *missing);
 
 /* Into dir, per model (and, in managed mode, per server configuration):
  * <slug>.yaml (the presets, their evidence and rollback, and depends_on:

@@ -188,9 +188,10 @@ static int junit_begin(const struct report_run *run, void **state)
 	struct junit_state *st = xcalloc(1, sizeof(*st));
 	int n;
 	st->run = run;
-	n = snprintf(st->path, sizeof(st->path), "%s/junit.xml", run->dir);
+	n = snprintf(st->path, sizeof(st->path), "%s/%s", run->dir,
+		     run->junit_name ? run->junit_name : "junit.xml");
 	if (n < 0 || (size_t)n >= sizeof(st->path) || record_mkdirs(run->dir, 0777)) {
-		warning("cannot write '%s/junit.xml': %s", run->dir,
+		warning("cannot write '%s/%s': %s", run->dir, run->junit_name ? run->junit_name : "junit.xml",
 			n < 0 || (size_t)n >= sizeof(st->path) ? "the path is too long" : strerror(errno));
 		free(st);
 		return -1;

@@ -45,6 +45,13 @@ cJSON *step_sorted_copy(const cJSON *o)
 	cJSON *copy, *it;
 	size_t n = 0, i, j;
 	cJSON **items;
+	if (cJSON_IsArray(o)) {
+		/* in order, each element's keys sorted */
+		copy = cJSON_CreateArray();
+		cJSON_ArrayForEach(it, o)
+			cJSON_AddItemToArray(copy, step_sorted_copy(it));
+		return copy;
+	}
 	if (!cJSON_IsObject(o))
 		return cJSON_Duplicate(o, 1);
 	copy = cJSON_CreateObject();
