@@ -547,6 +547,32 @@ static void add_identity(cJSON *sum, const struct analyze_input *in)
 	}
 }
 
+/* Once a baseline exists, a preset's rollback is the last good baseline's
+ * configuration of it, with its figures, not Ollama's defaults. */
+static void add_rollback(cJSON *presets, const cJSON *rollback)
+{
+	cJSON *p;
+	cJSON_ArrayForEach(p, presets) {
+		const cJSON *b = rec_get(rec_get(rollback, "presets"), p->string);
+		cJSON *rb;
+		char what[300];
+		if (!b)
+			continue;
+		rb = cJSON_CreateObject();
+		snprintf(what, sizeof(what), "the last good baseline (%s, Ollama %s, profile %s)",
+			 rec_str(rollback, "date") ? rec_str(rollback, "date") : "?",
+			 rec_str(rollback, "ollama_version") ? rec_str(rollback, "ollama_version") : "?",
+			 rec_str(rollback, "profile") ? rec_str(rollback, "profile") : "?");
+		cJSON_AddStringToObject(rb, "description", what);
+		cJSON_AddItemToObject(rb, "options", cJSON_Duplicate(rec_get(b, RK_OPTIONS), 1));
+		if (rec_get(b, "decode_tps"))
+			cJSON_AddItemToObject(rb, "decode_tps", cJSON_Duplicate(rec_get(b, "decode_tps"), 1));
+		if (rec_get(b, "ttft_ms"))
+			cJSON_AddItemToObject(rb, "ttft_ms", cJSON_Duplicate(rec_get(b, "ttft_ms"), 1));
+		cJSON_ReplaceItemInObjectCaseSensitive(p, "rollback", rb);
+	}
+}
+
 cJSON *analyze_model(const struct analyze_input *in)
 {
 	struct suite_criteria crit;
@@ -582,6 +608,7 @@ cJSON *analyze_model(const struct analyze_input *in)
 	trials = analyze_trials(in->records, in->n_records, &crit, in->ttft_on_server);
 	cJSON_AddItemToObject(sum, "trials", trials);
 	presets = analyze_presets(trials, ceiling, cap);
+	add_rollback(presets, in->rollback);
 	cJSON_AddItemToObject(sum, "presets", presets);
 	analyze_gates(sum, in, &crit);
 	cJSON_AddBoolToObject(sum, "complete", in->complete);

@@ -32,6 +32,8 @@ struct analyze_input {
 	int ttft_on_server;             /* TTFT is judged on the server's durations (time scale) */
 	int complete;                   /* the search ran to its end */
 	long steps_measured_again;      /* with previous_identity: steps measured this time */
+	const cJSON *rollback;          /* the last good baseline's presets (baseline_rollback);
+					   NULL: Ollama's defaults are the rollback */
 };
 
 /* The model's summary (caller deletes): "model", "server_knobs", "identity",

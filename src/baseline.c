@@ -238,3 +238,49 @@ cJSON *baseline_read(const char *dir, const char *profile, const char *model, ch
 	snprintf(msg, msglen, "%s", path);
 	return doc;
 }
+
+static int median_of(const cJSON *arr, double *out)
+{
+	double v[256];
+	int n = 0, i, j;
+	const cJSON *x;
+	cJSON_ArrayForEach(x, arr)
+		if (cJSON_IsNumber(x) && n < 256)
+			v[n++] = x->valuedouble;
+	if (!n)
+		return 0;
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			double t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	*out = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	return 1;
+}
+
+cJSON *baseline_rollback(const cJSON *doc)
+{
+	cJSON *rb, *presets;
+	const cJSON *p;
+	if (!doc || !cJSON_IsTrue(rec_get(doc, "gates_passed")))
+		return NULL;
+	rb = cJSON_CreateObject();
+	cJSON_AddStringToObject(rb, "date", rec_str(doc, "date") ? rec_str(doc, "date") : "");
+	cJSON_AddStringToObject(rb, "profile", rec_str(doc, "profile") ? rec_str(doc, "profile") : "");
+	cJSON_AddStringToObject(rb, "ollama_version",
+				rec_str(rec_get(doc, "identity"), "ollama_version") ?
+				rec_str(rec_get(doc, "identity"), "ollama_version") : "");
+	presets = cJSON_AddObjectToObject(rb, "presets");
+	cJSON_ArrayForEach(p, rec_get(doc, "presets")) {
+		cJSON *o = cJSON_CreateObject();
+		double v;
+		cJSON_AddItemToObject(o, RK_OPTIONS, cJSON_Duplicate(rec_get(p, RK_OPTIONS), 1));
+		if (median_of(rec_get(rec_get(p, "samples"), "decode_tps"), &v))
+			cJSON_AddNumberToObject(o, "decode_tps", v);
+		if (median_of(rec_get(rec_get(p, "samples"), "ttft_ms"), &v))
+			cJSON_AddNumberToObject(o, "ttft_ms", v);
+		cJSON_AddItemToObject(presets, p->string, o);
+	}
+	return rb;
+}

@@ -37,6 +37,11 @@ void baseline_profile_of(const cJSON *identity, char *out, size_t len);
 cJSON *baseline_build(const struct results *r, const cJSON *summary, const char *profile,
 		      const char *date);
 
+/* The rollback a baseline offers (analyze_input.rollback): its date,
+ * Ollama version, profile and, per preset, the options with the median
+ * decode tok/s and TTFT. NULL when its gates had failed. Caller deletes. */
+cJSON *baseline_rollback(const cJSON *doc);
+
 /* dir/<profile>/<model-slug>.json: write (sorted keys, through a temporary
  * file) or read (NULL when absent or unreadable, why in msg). */
 int baseline_write(const char *dir, const cJSON *doc, char *msg, size_t msglen);

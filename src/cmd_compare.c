@@ -40,9 +40,6 @@ int cmd_compare(int argc, char **argv)
 	struct option *lo;
 	char *so, msg[1200];
 	struct regression_opts o = { "baselines", NULL, 0, 0 };
-	struct regression_out out;
-	struct step_runner gates;
-	struct results r;
 	int c, rc = 0;
 
 	cli_build(options, ARRAY_SIZE(options), &lo, &so);
@@ -72,48 +69,13 @@ int cmd_compare(int argc, char **argv)
 		error("o3 compare takes one results folder (see 'o3 compare --help')");
 		return O3_EXIT_USAGE;
 	}
-	rc = results_load(argv[optind], NULL, 0, &r, msg, sizeof(msg));
-	if (rc) {
-		error("%s", msg);
-		return rc;
-	}
-	memset(&gates, 0, sizeof(gates));
-	gates.results = cJSON_CreateArray();
-	rc = regression_run(&r, &o, &gates, &out, msg, sizeof(msg));
-	if (rc) {
-		error("%s", msg);
-	} else {
-		struct report_run run = { 0 };
-		static const struct report_writer *const junit[] = { &report_writer_junit, NULL };
-		const cJSON *cmp, *m;
-		char name[300];
-		snprintf(name, sizeof(name), "%s [regression]", r.suite.name);
-		run.suite_name = name;
-		run.dir = argv[optind];
-		run.junit_name = "junit-regression.xml";
-		if (regression_write(argv[optind], &o, &out) ||
-		    report_write_with(junit, &run, NULL, gates.results))
-			rc = O3_EXIT_INTERNAL;
-		cJSON_ArrayForEach(cmp, out.comparisons)
-			printf("%s: %.0f regressions, %.0f improvements, %.0f inconclusive (since the "
-			       "baseline: %s)\n", rec_str(cmp, "model"),
-			       cJSON_GetNumberValue(rec_get(cmp, "regressions")),
-			       cJSON_GetNumberValue(rec_get(cmp, "improvements")),
-			       cJSON_GetNumberValue(rec_get(cmp, "inconclusive")),
-			       rec_str(cmp, "identity_change"));
-		cJSON_ArrayForEach(m, out.missing)
-			printf("no baseline: %s\n", cJSON_GetStringValue(m));
-		cJSON_ArrayForEach(m, gates.results)
-			if (rec_str(m, RK_STATUS) && strcmp(rec_str(m, RK_STATUS), "ok"))
-				printf("    FAIL %s: %s\n", rec_str(m, "name"),
-				       rec_str(m, "message") ? rec_str(m, "message") : "");
-		printf("reports: %s/summaries/compare.md, %s/junit-regression.xml\n", argv[optind],
-		       argv[optind]);
-		if (!rc && out.failed)
+	{
+		int failed = 0;
+		rc = regression_gate(argv[optind], &o, &failed, msg, sizeof(msg));
+		if (rc)
+			error("%s", msg);
+		else if (failed)
 			rc = O3_EXIT_GATE;
-		regression_out_release(&out);
 	}
-	cJSON_Delete(gates.results);
-	results_release(&r);
 	return rc;
 }

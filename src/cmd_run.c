@@ -16,6 +16,7 @@
 #include "o3_exit.h"
 #include "search.h"
 #include "record.h"
+#include "regression.h"
 #include "report.h"
 #include "results.h"
 #include "server.h"
@@ -27,6 +28,7 @@
 enum {
 	OPT_SUITE = 2000, OPT_RESULTS, OPT_FRESH, OPT_NO_MONITOR, OPT_SYSFS, OPT_PROCFS,
 	OPT_PROGRESS, OPT_NO_PROGRESS, OPT_MODEL, OPT_PARALLEL, OPT_LIMIT, OPT_SERVER_BINARY,
+	OPT_BASELINE, OPT_STRICT,
 };
 
 static const struct cli_option options[] = {
@@ -39,6 +41,8 @@ static const struct cli_option options[] = {
 	{ "memory-limit", 0, OPT_LIMIT, "PCT", "never start a load while GPU memory use is at PCT % or more" },
 	{ "sysfs-root", 0, OPT_SYSFS, "DIR", "read sysfs from DIR instead of /sys" },
 	{ "procfs-root", 0, OPT_PROCFS, "DIR", "read procfs from DIR instead of /proc" },
+	{ "baseline", 0, OPT_BASELINE, "DIR", "compare with the baselines in DIR at the end (as o3 compare), and plan repetitions and rollbacks from them" },
+	{ "strict", 0, OPT_STRICT, NULL, "with --baseline: an inconclusive comparison fails too" },
 	{ "server-binary", 0, OPT_SERVER_BINARY, "PATH", "managed mode: the ollama to start (default: the suite's server.binary)" },
 	{ "progress", 0, OPT_PROGRESS, NULL, "show a progress line (default on a terminal)" },
 	{ "no-progress", 0, OPT_NO_PROGRESS, NULL, "no progress line" },
@@ -74,6 +78,8 @@ struct run_args {
 	int fresh, no_monitor, progress, parallel;
 	double memory_limit_pct;
 	const char *server_binary;
+	const char *baseline;
+	int strict;
 };
 
 struct progress {
@@ -136,6 +142,8 @@ static int parse(int argc, char **argv, struct run_args *a, struct cmd_server *s
 		case OPT_RESULTS: a->results = optarg; break;
 		case OPT_FRESH: a->fresh = 1; break;
 		case OPT_SERVER_BINARY: a->server_binary = optarg; break;
+		case OPT_BASELINE: a->baseline = optarg; break;
+		case OPT_STRICT: a->strict = 1; break;
 		case OPT_NO_MONITOR: a->no_monitor = 1; break;
 		case OPT_SYSFS: a->sysfs = optarg; break;
 		case OPT_PROCFS: a->procfs = optarg; break;
@@ -374,6 +382,7 @@ static int run(struct run_args *a, struct suite *s, struct cmd_server *srv)
 	ctx.parallel = parallel_from_env(env, a->parallel);
 	ctx.stop = &interrupted;
 	ctx.memory_limit_pct = a->memory_limit_pct;
+	ctx.baseline_dir = a->baseline;
 	ctx.progress = show_progress;
 	ctx.progress_data = &prog;
 	machine = identity_machine(env);
@@ -435,6 +444,18 @@ static int run(struct run_args *a, struct suite *s, struct cmd_server *srv)
 		rc = O3_EXIT_UNAVAILABLE; /* the environment lacks what the suite names */
 	} else if (!rc && gates_failed(models)) {
 		rc = O3_EXIT_GATE;
+	}
+	if (a->baseline && !interrupted) {
+		/* the regression gate: the results just written against the baselines */
+		struct regression_opts ro = { a->baseline, NULL, a->strict, 0 };
+		int failed = 0, r = regression_gate(a->results, &ro, &failed, msg, sizeof(msg));
+		if (r) {
+			error("%s", msg);
+			if (!rc)
+				rc = r;
+		} else if (failed && (!rc || rc == O3_EXIT_GATE)) {
+			rc = O3_EXIT_GATE;
+		}
 	}
 	cJSON_Delete(env);
 	cJSON_Delete(machine);

@@ -26,6 +26,7 @@ struct probe_arg {
 	int streams;
 	int gpu_expected;       /* the GPU should hold the model: a load in system
 				   memory is an offload */
+	int reps;               /* a trial's timed requests; 0 = the suite's */
 	/* fills (depth points and fill-confirms) */
 	double fill_ratio;      /* of num_ctx; 0 = the suite's */
 	int num_predict;        /* 0 = the fill's default */

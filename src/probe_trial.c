@@ -23,7 +23,7 @@ cJSON *probe_trial(void *data)
 	spec.model = a->model;
 	spec.options = a->options;
 	spec.warmup = (int)s->warmup;
-	spec.reps = (int)s->repetitions;
+	spec.reps = a->reps > 0 ? a->reps : (int)s->repetitions;
 	spec.prompt_tokens = s->scenarios.interactive_prompt_tokens;
 	spec.keep_alive = "10m";
 	spec.monitor = m;

@@ -88,9 +88,12 @@ void regression_out_release(struct regression_out *out)
 	memset(out, 0, sizeof(*out));
 }
 
-int regression_write(const char *dir, const struct regression_opts *o,
-		     const struct regression_out *out)
+int regression_write(const char *dir, const char *suite_name, const struct regression_opts *o,
+		     const struct regression_out *out, const cJSON *gate_results)
 {
+	static const struct report_writer *const junit[] = { &report_writer_junit, NULL };
+	struct report_run run = { 0 };
+	char name[300];
 	char path[1200];
 	cJSON *doc = cJSON_CreateObject();
 	int rc;
@@ -107,5 +110,53 @@ int regression_write(const char *dir, const struct regression_opts *o,
 	snprintf(path, sizeof(path), "%s/summaries/compare.json", dir);
 	rc |= results_write_json(path, doc);
 	cJSON_Delete(doc);
+	/* the gates: their own JUnit file, beside the run's */
+	snprintf(name, sizeof(name), "%s [regression]", suite_name ? suite_name : "o3");
+	run.suite_name = name;
+	run.dir = dir;
+	run.junit_name = "junit-regression.xml";
+	rc |= report_write_with(junit, &run, NULL, gate_results);
+	return rc ? -1 : 0;
+}
+
+int regression_gate(const char *dir, const struct regression_opts *o, int *failed,
+		    char *msg, size_t msglen)
+{
+	struct regression_out out;
+	struct step_runner gates;
+	struct results r;
+	const cJSON *cmp, *m;
+	int rc = results_load(dir, NULL, 0, &r, msg, msglen);
+	*failed = 0;
+	if (rc)
+		return rc;
+	memset(&gates, 0, sizeof(gates));
+	gates.results = cJSON_CreateArray();
+	rc = regression_run(&r, o, &gates, &out, msg, msglen);
+	if (!rc) {
+		if (regression_write(dir, r.suite.name, o, &out, gates.results)) {
+			snprintf(msg, msglen, "the comparison's reports could not all be written in '%s'",
+				 dir);
+			rc = O3_EXIT_INTERNAL;
+		}
+		cJSON_ArrayForEach(cmp, out.comparisons)
+			printf("%s: %.0f regressions, %.0f improvements, %.0f inconclusive (since the "
+			       "baseline: %s)\n", rec_str(cmp, "model"),
+			       cJSON_GetNumberValue(rec_get(cmp, "regressions")),
+			       cJSON_GetNumberValue(rec_get(cmp, "improvements")),
+			       cJSON_GetNumberValue(rec_get(cmp, "inconclusive")),
+			       rec_str(cmp, "identity_change"));
+		cJSON_ArrayForEach(m, out.missing)
+			printf("no baseline: %s\n", cJSON_GetStringValue(m));
+		cJSON_ArrayForEach(m, gates.results)
+			if (rec_str(m, RK_STATUS) && strcmp(rec_str(m, RK_STATUS), "ok"))
+				printf("    FAIL %s: %s\n", rec_str(m, "name"),
+				       rec_str(m, "message") ? rec_str(m, "message") : "");
+		printf("comparison: %s/summaries/compare.md, %s/junit-regression.xml\n", dir, dir);
+		*failed = out.failed;
+		regression_out_release(&out);
+	}
+	cJSON_Delete(gates.results);
+	results_release(&r);
 	return rc;
 }

@@ -30,9 +30,16 @@ int regression_run(const struct results *r, const struct regression_opts *o,
 		   struct step_runner *gates, struct regression_out *out, char *msg, size_t msglen);
 void regression_out_release(struct regression_out *out);
 
-/* The comparison's reports in dir: summaries/compare.md and
- * summaries/compare.json. 0 or -1. */
-int regression_write(const char *dir, const struct regression_opts *o,
-		     const struct regression_out *out);
+/* The comparison's reports in dir: summaries/compare.md,
+ * summaries/compare.json, and junit-regression.xml of the gates (the step
+ * runner's results). 0 or -1. */
+int regression_write(const char *dir, const char *suite_name, const struct regression_opts *o,
+		     const struct regression_out *out, const cJSON *gate_results);
+
+/* Compare and write: results_load(dir), regression_run, regression_write,
+ * and a line per model on out_stream. *failed gets the failed gates. 0 or
+ * an exit code. What `o3 compare` is and `o3 run --baseline` ends with. */
+int regression_gate(const char *dir, const struct regression_opts *o, int *failed,
+		    char *msg, size_t msglen);
 
 #endif

@@ -134,6 +134,7 @@ static int from_model_ends(struct results *an, const cJSON *log)
 		in.server_knobs = rec_get(r, "server_knobs");
 		in.complete = cJSON_IsTrue(rec_get(r, "complete"));
 		in.steps_measured_again = rec_num(r, "steps_measured", &v) ? (long)v : -1;
+		in.rollback = rec_get(r, "rollback");
 		recs = xcalloc((size_t)cJSON_GetArraySize(rec_get(r, "steps")) + 1, sizeof(*recs));
 		cJSON_AddItemToArray(an->model_ends, cJSON_CreateString(rec_str(r, RK_ID) ?
 								       rec_str(r, RK_ID) : ""));

@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "analyze_compare.h"
 #include "analyze_usable.h"
+#include "baseline.h"
 #include "ceiling.h"
 #include "clock.h"
 #include "identity.h"
@@ -19,6 +21,12 @@
 #include "ttft.h"
 #include "util.h"
 #include "banned.h"
+
+/* Until the suite says otherwise: the regression gate's decode tolerance,
+ * significance and the most repetitions a trial is planned. */
+#define DEFAULT_DECODE_TOLERANCE 0.05
+#define DEFAULT_ALPHA 0.05
+#define DEFAULT_MAX_REPETITIONS 30
 
 /* Ollama's num_batch when none is sent (llama.cpp's -b) */
 #define OLLAMA_DEFAULT_NUM_BATCH 512
@@ -42,6 +50,8 @@ struct model_run {
 	int gpu_unused;    /* a GPU machine whose Ollama put the first probe in system memory */
 	int n_probes;
 	double load_ms;    /* the last probe's load time: part of a fill's time */
+	int reps;          /* a trial's timed requests, planned from the baseline; 0 = the suite's */
+	cJSON *rollback;   /* the last good baseline's presets (baseline_rollback), or NULL */
 };
 
 static void use(struct model_run *mr, const cJSON *rec)
@@ -74,6 +84,7 @@ static void input_of(const struct model_run *mr, struct analyze_input *in)
 	in->ttft_on_server = ttft_judged_on_server();
 	in->complete = !mr->stopped && !mr->gone;
 	in->steps_measured_again = mr->previous ? mr->executed : -1;
+	in->rollback = mr->rollback;
 }
 
 static const cJSON *run_step(struct model_run *mr, const char *phase, const char *label,
@@ -114,6 +125,7 @@ static const cJSON *run_step(struct model_run *mr, const char *phase, const char
 		cJSON_Delete(k);
 	}
 	arg->gpu_expected = mr->ctx->has_gpu && !mr->gpu_unused;
+	arg->reps = mr->reps;
 	if (mr->ctx->server_knobs) {
 		struct strbuf sk = STRBUF_INIT;
 		const cJSON *it;
@@ -463,6 +475,42 @@ static void model_digest(struct ollama_client *c, const char *model, char *out, 
 }
 
 /*
+ * With a baseline for this model and machine kind: the rollback of its
+ * presets, and the repetitions a trial needs so that a change of the
+ * decode tolerance is decided over the baseline's noise (at least the
+ * suite's). The repetitions are part of the identity (the measurement).
+ */
+static void from_baseline(struct model_run *mr, cJSON *id)
+{
+	char profile[256], why[1200];
+	cJSON *doc;
+	const cJSON *p;
+	int reps = (int)mr->ctx->suite->repetitions;
+	baseline_profile_of(id, profile, sizeof(profile));
+	doc = baseline_read(mr->ctx->baseline_dir, profile, mr->model, why, sizeof(why));
+	if (!doc) {
+		note("%s: %s: its presets roll back to Ollama's defaults", mr->model, why);
+		return;
+	}
+	mr->rollback = baseline_rollback(doc);
+	cJSON_ArrayForEach(p, rec_get(doc, "presets")) {
+		int n = analyze_plan_repetitions(p, DEFAULT_DECODE_TOLERANCE, DEFAULT_ALPHA,
+						 DEFAULT_MAX_REPETITIONS);
+		if (n > reps)
+			reps = n;
+	}
+	if (reps != (int)mr->ctx->suite->repetitions) {
+		mr->reps = reps;
+		cJSON_ReplaceItemInObjectCaseSensitive(rec_get(id, "measurement") ?
+			cJSON_GetObjectItemCaseSensitive(id, "measurement") : id, "repetitions",
+			cJSON_CreateNumber(reps));
+		note("%s: %d timed requests a trial, planned from the baseline's noise (%s)", mr->model,
+		     reps, why);
+	}
+	cJSON_Delete(doc);
+}
+
+/*
  * The identity of this model's measurements (identity.h) and the model's
  * facts (/api/show), in one record of the log, made once per identity: the
  * key of every step ends in the identity's hash, and the analysis takes the
@@ -524,6 +572,8 @@ static int take_identity(struct model_run *mr, struct ollama_error *err)
 		/* a simulator's time scale changes what the client's clock reads */
 		cJSON_AddNumberToObject(m, "time_scale", clock_time_scale());
 	}
+	if (ctx->baseline_dir)
+		from_baseline(mr, id);
 	identity_hash(id, mr->idhash, sizeof(mr->idhash));
 	cJSON_AddStringToObject(id, "hash", mr->idhash);
 
@@ -587,6 +637,8 @@ static void model_end(struct model_run *mr)
 	cJSON_AddNumberToObject(rec, "steps_measured", mr->executed);
 	if (mr->previous)
 		cJSON_AddItemToObject(rec, "previous_identity", cJSON_Duplicate(mr->previous, 1));
+	if (mr->rollback)
+		cJSON_AddItemToObject(rec, "rollback", cJSON_Duplicate(mr->rollback, 1));
 	keys = cJSON_AddArrayToObject(rec, "steps");
 	for (i = 0; i < mr->n_recs; i++)
 		if (rec_str(mr->recs[i], RK_KEY))
@@ -698,6 +750,7 @@ int search_model(struct search_ctx *ctx, const char *model, cJSON **summary,
 	cJSON_Delete(mr.results);
 	cJSON_Delete(mr.identity);
 	cJSON_Delete(mr.previous);
+	cJSON_Delete(mr.rollback);
 	if (mr.gone) {
 		ollama_error_set(err, OLLAMA_ERR_UNREACHABLE, 0,
 				 "the server stopped answering while '%s' was measured", model);

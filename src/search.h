@@ -44,6 +44,8 @@ struct search_ctx {
 	const cJSON *found_knobs;
 	int has_gpu;                   /* the machine has a GPU that Ollama could use */
 	const char *run_id;            /* the run's id (its "run" record), in each model-end */
+	const char *baseline_dir;      /* o3 run --baseline: a model's baseline there gives its
+					  presets' rollback and plans its repetitions; NULL = none */
 	/* progress: called before each step (may be NULL) */
 	void (*progress)(void *data, const char *model, const char *phase, int done, int planned);
 	void *progress_data;
