@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Suite files: loading (the YAML tree from suite_yaml.c, its sections from
- * suite_parse.c) and the resolution of a model's criteria and knobs. The top
- * layer of the suite reader (see suite_internal.h).
+ * suite_parse.c) and the resolution of a model's criteria, knobs and
+ * regression settings. The top layer of the suite reader (see
+ * suite_internal.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -93,14 +94,6 @@ int suite_load_file(const char *path, struct suite *out, struct suite_error *err
 
 /* ---- resolution ------------------------------------------------------------------ */
 
-static int class_holds(const struct suite_size_class *sc, double params_billion)
-{
-	if (params_billion < 0)
-		return 0;
-	return params_billion >= sc->min_params_b &&
-	       (sc->max_params_b < 0 || params_billion < sc->max_params_b);
-}
-
 static const struct suite_override *override_for(const struct suite *s, const char *model)
 {
 	size_t i;
@@ -118,7 +111,7 @@ int suite_criteria_for(const struct suite *s, const char *model, double params_b
 
 	*out = s->criteria;
 	for (i = 0; i < s->n_size_classes; i++)
-		if (class_holds(&s->size_classes[i], params_billion))
+		if (suite_class_holds(&s->size_classes[i], params_billion))
 			suite_criteria_apply(out, &s->size_classes[i].criteria);
 	if (o)
 		suite_criteria_apply(out, &o->criteria);
@@ -148,9 +141,24 @@ size_t suite_knobs_for(const struct suite *s, const char *model, double params_b
 
 	n = overlay(&s->knobs, out, 0, max);
 	for (i = 0; i < s->n_size_classes; i++)
-		if (class_holds(&s->size_classes[i], params_billion))
+		if (suite_class_holds(&s->size_classes[i], params_billion))
 			n = overlay(&s->size_classes[i].knobs, out, n, max);
 	if (o)
 		n = overlay(&o->knobs, out, n, max);
 	return n;
+}
+
+int suite_regression_for(const struct suite *s, const char *model, double params_billion,
+			 struct suite_regression *out)
+{
+	const struct suite_override *o = override_for(s, model);
+	size_t i;
+
+	*out = s->regression.v;
+	for (i = 0; i < s->n_size_classes; i++)
+		if (suite_class_holds(&s->size_classes[i], params_billion))
+			suite_regression_apply(out, &s->size_classes[i].regression);
+	if (o)
+		suite_regression_apply(out, &o->regression);
+	return 0;
 }

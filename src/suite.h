@@ -5,8 +5,8 @@
  * Suite files: what o3 optimizes and how (YAML, read with libyaml).
  * The format is documented in suites/README.md.
  *
- * Files: suite.c (loading, criteria and knob resolution), suite_data.c
- * (defaults, release), suite_diag.c (errors, warnings), suite_yaml.c
+ * Files: suite.c (loading, resolution of criteria, knobs and regression
+ * settings), suite_data.c (defaults, release, patches), suite_diag.c (errors, warnings), suite_yaml.c
  * (libyaml events -> a small node tree with marks), suite_read.c (typed
  * values, mappings with known keys), suite_parse.c (the sections),
  * suite_knobs.c (knobs: the client's option table and the server knobs,
@@ -106,14 +106,66 @@ struct suite_criteria_patch {
 	struct suite_criteria v;
 };
 
-/* A size class: criteria (and knobs) for models whose parameter count, in
- * billions, is in [min_params_b, max_params_b). */
+/* ---- the regression gate (o3 compare) ------------------------------------ */
+
+/*
+ * What `o3 compare` calls a regression of a model against its baseline: a
+ * metric whose median is worse than the baseline's by more than its
+ * tolerance AND whose difference is significant (at alpha) over the raw
+ * samples. Tolerances are relative, in percent as written in the file
+ * (5 = 5 %), each in (0, 100]. A step down of the context ceiling, a new OOM
+ * or a failed stability level is a regression whatever the tolerances (there
+ * is nothing to configure for those).
+ */
+struct suite_regression {
+	double decode_pct;          /* decode tok/s lower (worse) by more than; default 5 */
+	double ttft_pct;            /* TTFT higher (worse) by more than; default 10 */
+	double prefill_pct;         /* prefill tok/s lower by more than; default 10 */
+	double memory_pct;          /* peak memory higher by more than; default 5 */
+	double decode_at_fill_pct;  /* decode tok/s at the usable context's fill; default 10 */
+	double ttft_at_fill_pct;    /* TTFT at that fill; default 15 */
+	double stability_p99_pct;   /* the stability levels' TTFT p99; default 20 */
+	double alpha;               /* significance level of the tests, in (0, 0.5]; default 0.05 */
+	long repetitions;           /* timed requests of a gated preset's trial, 1 to 1000;
+				       0 = auto (default): planned from the baseline's noise so
+				       that a regression of the tolerance is decided */
+	long max_repetitions;       /* the most auto may plan, 3 to 1000; default 30 */
+	int strict;                 /* 1: an inconclusive comparison fails the gate too; default 0 */
+};
+
+/* Which fields of a partial set of regression settings are given. */
+enum {
+	SUITE_REG_DECODE = 1u << 0,
+	SUITE_REG_TTFT = 1u << 1,
+	SUITE_REG_PREFILL = 1u << 2,
+	SUITE_REG_MEMORY = 1u << 3,
+	SUITE_REG_DECODE_AT_FILL = 1u << 4,
+	SUITE_REG_TTFT_AT_FILL = 1u << 5,
+	SUITE_REG_STABILITY_P99 = 1u << 6,
+	SUITE_REG_ALPHA = 1u << 7,
+	SUITE_REG_REPETITIONS = 1u << 8,
+	SUITE_REG_MAX_REPETITIONS = 1u << 9,
+	SUITE_REG_STRICT = 1u << 10,
+};
+
+struct suite_regression_patch {
+	unsigned set;               /* SUITE_REG_* bits */
+	struct suite_regression v;
+	/* where repetitions and max_repetitions were given (0 when not): the
+	 * check that max_repetitions is not below repetitions names them */
+	int repetitions_line, repetitions_column;
+	int max_repetitions_line, max_repetitions_column;
+};
+
+/* A size class: criteria (and knobs, regression settings) for models whose
+ * parameter count, in billions, is in [min_params_b, max_params_b). */
 struct suite_size_class {
 	char *name;            /* malloced */
 	double min_params_b;   /* inclusive; default 0 */
 	double max_params_b;   /* exclusive; < 0 = no upper bound (default) */
 	struct suite_criteria_patch criteria;
 	struct suite_knobset knobs;
+	struct suite_regression_patch regression;
 };
 
 /* Settings for one model, by its name as the user types it. */
@@ -121,6 +173,7 @@ struct suite_override {
 	char *model;           /* malloced */
 	struct suite_criteria_patch criteria;
 	struct suite_knobset knobs;
+	struct suite_regression_patch regression;
 	int line, column;
 };
 
@@ -153,12 +206,15 @@ struct suite {
 	size_t n_size_classes;
 	struct suite_override *overrides;        /* malloced */
 	size_t n_overrides;
+	/* the base regression settings: v has every default filled, set says
+	 * which keys the file's 'regression' section gave */
+	struct suite_regression_patch regression;
 
 	struct {
 		long interactive_prompt_tokens;  /* default 512 */
 		double fill_ratio;               /* fill-confirm fills this much of num_ctx; default 0.9 */
 	} scenarios;
-	long repetitions;           /* timed requests per trial; default 3 */
+	long repetitions;           /* timed requests per trial; default 5 */
 	long warmup;                /* untimed requests first; default 1 */
 	struct {
 		int ceiling;            /* search the context ceiling; default 1 */
@@ -223,6 +279,16 @@ int suite_criteria_for(const struct suite *s, const char *model, double params_b
  */
 size_t suite_knobs_for(const struct suite *s, const char *model, double params_billion,
 		       const struct suite_knob **out, size_t max);
+
+/*
+ * The effective regression settings for model, resolved like its criteria:
+ * the base 'regression' section (defaults filled), then every size class
+ * whose range holds params_billion (in file order), then the model's
+ * override; each replaces only the keys it gives (a tolerance at a time).
+ * Returns 0.
+ */
+int suite_regression_for(const struct suite *s, const char *model, double params_billion,
+			 struct suite_regression *out);
 
 /* The knob of that name in a set, or NULL. */
 const struct suite_knob *suite_knob_find(const struct suite_knobset *set, const char *name);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * The struct suite itself: its defaults, its release, criteria patches and
- * the model list. Below the section parser (suite_parse.c), which fills it,
+ * The struct suite itself: its defaults, its release, criteria and
+ * regression patches, size classes and the model list. Below the section parser (suite_parse.c), which fills it,
  * and above the knobs (suite_knobs.c), whose sets it releases.
  */
 #include <stdlib.h>
@@ -21,11 +21,28 @@ static void default_criteria(struct suite_criteria *c)
 	c->stability_success_min_pct = 100.0;
 }
 
+/* The gate: decode 5 %, TTFT 10 %, prefill 10 %, peak memory 5 %. */
+static void default_regression(struct suite_regression *r)
+{
+	r->decode_pct = 5.0;
+	r->ttft_pct = 10.0;
+	r->prefill_pct = 10.0;
+	r->memory_pct = 5.0;
+	r->decode_at_fill_pct = 10.0;
+	r->ttft_at_fill_pct = 15.0;
+	r->stability_p99_pct = 20.0;
+	r->alpha = 0.05;
+	r->repetitions = 0; /* auto */
+	r->max_repetitions = 30;
+	r->strict = 0;
+}
+
 void suite_init(struct suite *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->name = xstrdup("suite");
 	default_criteria(&s->criteria);
+	default_regression(&s->regression.v);
 	/* the mission's size-class rule: decode > 10 tok/s at 20B parameters and more */
 	s->size_classes = xcalloc(1, sizeof(*s->size_classes));
 	s->n_size_classes = 1;
@@ -106,6 +123,55 @@ void suite_criteria_apply(struct suite_criteria *c, const struct suite_criteria_
 		c->needle = p->v.needle;
 	if (p->set & SUITE_CRIT_STABILITY)
 		c->stability_success_min_pct = p->v.stability_success_min_pct;
+}
+
+void suite_regression_apply(struct suite_regression *r, const struct suite_regression_patch *p)
+{
+	if (p->set & SUITE_REG_DECODE)
+		r->decode_pct = p->v.decode_pct;
+	if (p->set & SUITE_REG_TTFT)
+		r->ttft_pct = p->v.ttft_pct;
+	if (p->set & SUITE_REG_PREFILL)
+		r->prefill_pct = p->v.prefill_pct;
+	if (p->set & SUITE_REG_MEMORY)
+		r->memory_pct = p->v.memory_pct;
+	if (p->set & SUITE_REG_DECODE_AT_FILL)
+		r->decode_at_fill_pct = p->v.decode_at_fill_pct;
+	if (p->set & SUITE_REG_TTFT_AT_FILL)
+		r->ttft_at_fill_pct = p->v.ttft_at_fill_pct;
+	if (p->set & SUITE_REG_STABILITY_P99)
+		r->stability_p99_pct = p->v.stability_p99_pct;
+	if (p->set & SUITE_REG_ALPHA)
+		r->alpha = p->v.alpha;
+	if (p->set & SUITE_REG_REPETITIONS)
+		r->repetitions = p->v.repetitions;
+	if (p->set & SUITE_REG_MAX_REPETITIONS)
+		r->max_repetitions = p->v.max_repetitions;
+	if (p->set & SUITE_REG_STRICT)
+		r->strict = p->v.strict;
+}
+
+void suite_regression_merge(struct suite_regression_patch *into,
+			    const struct suite_regression_patch *p)
+{
+	suite_regression_apply(&into->v, p);
+	into->set |= p->set;
+	if (p->set & SUITE_REG_REPETITIONS) {
+		into->repetitions_line = p->repetitions_line;
+		into->repetitions_column = p->repetitions_column;
+	}
+	if (p->set & SUITE_REG_MAX_REPETITIONS) {
+		into->max_repetitions_line = p->max_repetitions_line;
+		into->max_repetitions_column = p->max_repetitions_column;
+	}
+}
+
+int suite_class_holds(const struct suite_size_class *sc, double params_billion)
+{
+	if (params_billion < 0)
+		return 0;
+	return params_billion >= sc->min_params_b &&
+	       (sc->max_params_b < 0 || params_billion < sc->max_params_b);
 }
 
 int suite_has_model(const struct suite *s, const char *model)

@@ -15,9 +15,9 @@
  *   1 suite_yaml.c                 the YAML tree (libyaml)
  *   2 suite_read.c suite_range.c   readers of values, mappings and ranges
  *   3 suite_knobs.c                knobs (the client's table of Ollama options)
- *   4 suite_data.c                 the struct: defaults, release, criteria
+ *   4 suite_data.c                 the struct: defaults, release, patches
  *   5 suite_parse.c                the sections of a suite file
- *   6 suite.c                      loading, and a model's criteria and knobs
+ *   6 suite.c                      loading, and a model's criteria, knobs, regression
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -81,6 +81,9 @@ struct field {
 int suite_wrong_type(struct pctx *c, const char *key, const struct ynode *v, const char *expected);
 int suite_is_text(const struct ynode *v);
 int suite_get_long(struct pctx *c, const char *key, const struct ynode *v, long min, long *out);
+/* An integer in [min, max]. */
+int suite_get_long_range(struct pctx *c, const char *key, const struct ynode *v, long min,
+			 long max, long *out);
 /* A number in (min, max] when min_open, else [min, max]; range says so in words. */
 int suite_get_double(struct pctx *c, const char *key, const struct ynode *v, double min,
 		     int min_open, double max, const char *range, double *out);
@@ -113,6 +116,14 @@ void suite_knobset_release(struct suite_knobset *set);
 
 void suite_size_classes_release(struct suite *s);
 void suite_criteria_apply(struct suite_criteria *c, const struct suite_criteria_patch *p);
+/* The fields p gives replace those of r. */
+void suite_regression_apply(struct suite_regression *r, const struct suite_regression_patch *p);
+/* Merge patch p over patch into (its set bits and marks too). */
+void suite_regression_merge(struct suite_regression_patch *into,
+			    const struct suite_regression_patch *p);
+/* 1 when the class's [min_params_b, max_params_b) holds params_billion
+ * (never for an unknown size, < 0). */
+int suite_class_holds(const struct suite_size_class *sc, double params_billion);
 
 /* ---- sections (suite_parse.c) ------------------------------------------- */
 

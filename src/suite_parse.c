@@ -78,6 +78,108 @@ static int parse_criteria(struct pctx *c, const struct ynode *v, struct suite_cr
 	return suite_walk(c, "criteria", v, criteria_fields, ARRAY_SIZE(criteria_fields), p, NULL);
 }
 
+/* ---- regression --------------------------------------------------------------- */
+
+#define MAX_REPETITIONS 1000
+
+#define TOLERANCE_FIELD(fn, bit, member)                                                     \
+	static int fn(struct pctx *c, const struct ynode *k, const struct ynode *v, void *dst) \
+	{                                                                                      \
+		struct suite_regression_patch *p = dst;                                        \
+		p->set |= bit;                                                                 \
+		return suite_get_double(c, k->value, v, 0, 1, 100, "above 0, at most 100",     \
+					&p->v.member);                                         \
+	}
+TOLERANCE_FIELD(f_tol_decode, SUITE_REG_DECODE, decode_pct)
+TOLERANCE_FIELD(f_tol_ttft, SUITE_REG_TTFT, ttft_pct)
+TOLERANCE_FIELD(f_tol_prefill, SUITE_REG_PREFILL, prefill_pct)
+TOLERANCE_FIELD(f_tol_memory, SUITE_REG_MEMORY, memory_pct)
+TOLERANCE_FIELD(f_tol_decode_fill, SUITE_REG_DECODE_AT_FILL, decode_at_fill_pct)
+TOLERANCE_FIELD(f_tol_ttft_fill, SUITE_REG_TTFT_AT_FILL, ttft_at_fill_pct)
+TOLERANCE_FIELD(f_tol_p99, SUITE_REG_STABILITY_P99, stability_p99_pct)
+#undef TOLERANCE_FIELD
+
+static const struct field tolerance_fields[] = {
+	{ "decode", f_tol_decode },
+	{ "ttft", f_tol_ttft },
+	{ "prefill", f_tol_prefill },
+	{ "memory", f_tol_memory },
+	{ "decode_at_fill", f_tol_decode_fill },
+	{ "ttft_at_fill", f_tol_ttft_fill },
+	{ "stability_p99", f_tol_p99 },
+};
+
+static int f_reg_tolerances(struct pctx *c, const struct ynode *k, const struct ynode *v, void *dst)
+{
+	return suite_walk(c, "tolerances", v, tolerance_fields, ARRAY_SIZE(tolerance_fields), dst,
+			  NULL);
+}
+
+static int f_reg_alpha(struct pctx *c, const struct ynode *k, const struct ynode *v, void *dst)
+{
+	struct suite_regression_patch *p = dst;
+	p->set |= SUITE_REG_ALPHA;
+	return suite_get_double(c, k->value, v, 0, 1, 0.5, "above 0, at most 0.5", &p->v.alpha);
+}
+
+/* A number of requests, or auto (0). */
+static int f_reg_repetitions(struct pctx *c, const struct ynode *k, const struct ynode *v,
+			     void *dst)
+{
+	struct suite_regression_patch *p = dst;
+	long l;
+
+	p->set |= SUITE_REG_REPETITIONS;
+	p->repetitions_line = v->line;
+	p->repetitions_column = v->column;
+	if (suite_is_text(v) && !strcmp(v->value, "auto")) {
+		p->v.repetitions = 0;
+		return 0;
+	}
+	if (!suite_is_text(v) || o3_parse_long(v->value, &l))
+		return suite_wrong_type(c, "repetitions", v, "a number of requests or 'auto'");
+	if (l < 1 || l > MAX_REPETITIONS) {
+		suite_error_set(c->err, v, "'repetitions': %ld is out of range (1 to %d, or auto)", l,
+				MAX_REPETITIONS);
+		return -1;
+	}
+	p->v.repetitions = l;
+	return 0;
+}
+
+static int f_reg_max_repetitions(struct pctx *c, const struct ynode *k, const struct ynode *v,
+				 void *dst)
+{
+	struct suite_regression_patch *p = dst;
+	p->set |= SUITE_REG_MAX_REPETITIONS;
+	p->max_repetitions_line = v->line;
+	p->max_repetitions_column = v->column;
+	return suite_get_long_range(c, "max_repetitions", v, 3, MAX_REPETITIONS,
+				    &p->v.max_repetitions);
+}
+
+static int f_reg_strict(struct pctx *c, const struct ynode *k, const struct ynode *v, void *dst)
+{
+	struct suite_regression_patch *p = dst;
+	p->set |= SUITE_REG_STRICT;
+	return suite_get_bool(c, "strict", v, &p->v.strict);
+}
+
+static const struct field regression_fields[] = {
+	{ "tolerances", f_reg_tolerances },
+	{ "alpha", f_reg_alpha },
+	{ "repetitions", f_reg_repetitions },
+	{ "max_repetitions", f_reg_max_repetitions },
+	{ "strict", f_reg_strict },
+};
+
+static int parse_regression(struct pctx *c, const struct ynode *v,
+			    struct suite_regression_patch *p)
+{
+	return suite_walk(c, "regression", v, regression_fields, ARRAY_SIZE(regression_fields), p,
+			  NULL);
+}
+
 /* ---- top-level sections ------------------------------------------------------- */
 
 #define SUITE_OF(dst) ((struct suite *)(dst))
@@ -146,7 +248,17 @@ static int f_criteria(struct pctx *c, const struct ynode *k, const struct ynode 
 	return 0;
 }
 
-/* size_classes: {name: {min_params_b, max_params_b, criteria, knobs}} */
+static int f_regression(struct pctx *c, const struct ynode *k, const struct ynode *v, void *dst)
+{
+	struct suite_regression_patch p;
+	memset(&p, 0, sizeof(p));
+	if (parse_regression(c, v, &p))
+		return -1;
+	suite_regression_merge(&SUITE_OF(dst)->regression, &p);
+	return 0;
+}
+
+/* size_classes: {name: {min_params_b, max_params_b, criteria, knobs, regression}} */
 static int f_sc_min(struct pctx *c, const struct ynode *k, const struct ynode *v, void *dst)
 {
 	return suite_get_double(c, k->value, v, 0, 0, 1e6, "at least 0",
@@ -169,11 +281,18 @@ static int f_sc_knobs(struct pctx *c, const struct ynode *k, const struct ynode 
 	return suite_knobs_parse(c->s, v, &((struct suite_size_class *)dst)->knobs, c->err);
 }
 
+static int f_sc_regression(struct pctx *c, const struct ynode *k, const struct ynode *v,
+			   void *dst)
+{
+	return parse_regression(c, v, &((struct suite_size_class *)dst)->regression);
+}
+
 static const struct field size_class_fields[] = {
 	{ "min_params_b", f_sc_min },
 	{ "max_params_b", f_sc_max },
 	{ "criteria", f_sc_criteria },
 	{ "knobs", f_sc_knobs },
+	{ "regression", f_sc_regression },
 };
 
 static int f_size_classes(struct pctx *c, const struct ynode *k, const struct ynode *v, void *dst)
@@ -217,7 +336,7 @@ static int f_size_classes(struct pctx *c, const struct ynode *k, const struct yn
 	return 0;
 }
 
-/* overrides: {model: {criteria, knobs}} */
+/* overrides: {model: {criteria, knobs, regression}} */
 static int f_ov_criteria(struct pctx *c, const struct ynode *k, const struct ynode *v, void *dst)
 {
 	return parse_criteria(c, v, &((struct suite_override *)dst)->criteria);
@@ -228,9 +347,16 @@ static int f_ov_knobs(struct pctx *c, const struct ynode *k, const struct ynode 
 	return suite_knobs_parse(c->s, v, &((struct suite_override *)dst)->knobs, c->err);
 }
 
+static int f_ov_regression(struct pctx *c, const struct ynode *k, const struct ynode *v,
+			   void *dst)
+{
+	return parse_regression(c, v, &((struct suite_override *)dst)->regression);
+}
+
 static const struct field override_fields[] = {
 	{ "criteria", f_ov_criteria },
 	{ "knobs", f_ov_knobs },
+	{ "regression", f_ov_regression },
 };
 
 static int f_overrides(struct pctx *c, const struct ynode *k, const struct ynode *v, void *dst)
@@ -542,6 +668,7 @@ static const struct field top_fields[] = {
 	{ "description", f_description },
 	{ "knobs", f_knobs },
 	{ "criteria", f_criteria },
+	{ "regression", f_regression },
 	{ "size_classes", f_size_classes },
 	{ "overrides", f_overrides },
 	{ "scenarios", f_scenarios },
@@ -553,7 +680,91 @@ static const struct field top_fields[] = {
 	{ "server", f_server },
 };
 
-/* Checks that need the whole file: server mode, override names. */
+/* Where a level of the resolution gives repetitions / max_repetitions. */
+static void note_levels(const struct suite_regression_patch *p, int level, int *rep_level,
+			int *max_level)
+{
+	if (p->set & SUITE_REG_REPETITIONS)
+		*rep_level = level;
+	if (p->set & SUITE_REG_MAX_REPETITIONS)
+		*max_level = level;
+}
+
+/*
+ * A number of repetitions above max_repetitions, both given in the file, is
+ * an error for every model it can reach: each override (or none) over each
+ * set of size classes that a parameter count selects (the set changes only
+ * at the classes' bounds). The model's size is unknown here, so an override
+ * is checked with every class. The key of the later level is blamed (in one
+ * section, the one written later).
+ */
+static int check_repetitions(struct pctx *c, struct suite *s)
+{
+	double points[2 * MAX_SIZE_CLASSES + 1];
+	unsigned all = s->regression.set;
+	size_t np = 0, i, o, p;
+
+	for (i = 0; i < s->n_size_classes; i++)
+		all |= s->size_classes[i].regression.set;
+	for (i = 0; i < s->n_overrides; i++)
+		all |= s->overrides[i].regression.set;
+	if (!(all & SUITE_REG_REPETITIONS) || !(all & SUITE_REG_MAX_REPETITIONS))
+		return 0;
+	points[np++] = -1; /* unknown size: no class */
+	for (i = 0; i < s->n_size_classes && np + 2 <= ARRAY_SIZE(points); i++) {
+		points[np++] = s->size_classes[i].min_params_b;
+		if (s->size_classes[i].max_params_b >= 0)
+			points[np++] = s->size_classes[i].max_params_b;
+	}
+	for (o = 0; o <= s->n_overrides; o++) {
+		/* an override without either key resolves as no override does */
+		if (o && !(s->overrides[o - 1].regression.set &
+			   (SUITE_REG_REPETITIONS | SUITE_REG_MAX_REPETITIONS)))
+			continue;
+		for (p = 0; p < np; p++) {
+			struct suite_regression_patch m = s->regression;
+			struct ynode at = { .type = YNODE_SCALAR };
+			int level = 0, rep_level = 0, max_level = 0;
+
+			for (i = 0; i < s->n_size_classes; i++) {
+				if (!suite_class_holds(&s->size_classes[i], points[p]))
+					continue;
+				note_levels(&s->size_classes[i].regression, ++level, &rep_level,
+					    &max_level);
+				suite_regression_merge(&m, &s->size_classes[i].regression);
+			}
+			if (o) {
+				note_levels(&s->overrides[o - 1].regression, ++level, &rep_level,
+					    &max_level);
+				suite_regression_merge(&m, &s->overrides[o - 1].regression);
+			}
+			if (!(m.set & SUITE_REG_REPETITIONS) || !(m.set & SUITE_REG_MAX_REPETITIONS) ||
+			    !m.v.repetitions || m.v.max_repetitions >= m.v.repetitions)
+				continue;
+			if (max_level > rep_level ||
+			    (max_level == rep_level &&
+			     (m.max_repetitions_line > m.repetitions_line ||
+			      (m.max_repetitions_line == m.repetitions_line &&
+			       m.max_repetitions_column > m.repetitions_column)))) {
+				at.line = m.max_repetitions_line;
+				at.column = m.max_repetitions_column;
+				suite_error_set(c->err, &at, "'max_repetitions': %ld is below "
+						"repetitions %ld (line %d)", m.v.max_repetitions,
+						m.v.repetitions, m.repetitions_line);
+			} else {
+				at.line = m.repetitions_line;
+				at.column = m.repetitions_column;
+				suite_error_set(c->err, &at, "'repetitions': %ld is above "
+						"max_repetitions %ld (line %d)", m.v.repetitions,
+						m.v.max_repetitions, m.max_repetitions_line);
+			}
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Checks that need the whole file: server mode, override names, repetitions. */
 static int check_whole(struct pctx *c, struct suite *s)
 {
 	struct ynode at = { .type = YNODE_SCALAR };
@@ -582,7 +793,7 @@ static int check_whole(struct pctx *c, struct suite *s)
 					o->model);
 		return -1;
 	}
-	return 0;
+	return check_repetitions(c, s);
 }
 
 int suite_parse_tree(struct suite *s, const struct ynode *root, struct suite_error *err)

@@ -40,6 +40,20 @@ int suite_get_long(struct pctx *c, const char *key, const struct ynode *v, long 
 	return 0;
 }
 
+int suite_get_long_range(struct pctx *c, const char *key, const struct ynode *v, long min,
+			 long max, long *out)
+{
+	long l;
+	if (!suite_is_text(v) || o3_parse_long(v->value, &l))
+		return suite_wrong_type(c, key, v, "an integer");
+	if (l < min || l > max) {
+		suite_error_set(c->err, v, "'%s': %ld is out of range (%ld to %ld)", key, l, min, max);
+		return -1;
+	}
+	*out = l;
+	return 0;
+}
+
 /* A number in (min, max] when min_open, else [min, max]; range says so in words. */
 int suite_get_double(struct pctx *c, const char *key, const struct ynode *v, double min,
 		      int min_open, double max, const char *range, double *out)

@@ -2,8 +2,9 @@
 /*
  * Suite files: ranges, every kind of mistake with its line and column (the
  * expectation is the first line of each tests/data/suites/bad/ file), the
- * shipped suites, defaults, criteria and knobs by size class and model, and
- * the warnings for the handoff's old spellings.
+ * shipped suites, defaults, criteria, knobs and the regression gate's
+ * settings by size class and model, and the warnings for the handoff's old
+ * spellings.
  */
 #include <check.h>
 #include <dirent.h>
@@ -120,6 +121,7 @@ static const char *const bad_files[] = {
 	"models_twice", "empty_file", "top_list", "server_knob_external", "kv_type_typo",
 	"mode_typo", "override_unknown_model", "alias", "two_documents", "streams_bad",
 	"version", "f16_kv_text", "size_class_range", "search_max_below_start", "min_samples_negative",
+	"regression_unknown_key", "regression_tolerance", "regression_max_below",
 };
 
 /* The first line of each bad file: "# expect: LINE:COL: message" or
@@ -247,6 +249,78 @@ static const struct {
 	{ "models: all\n\"a\\nb\": 1\n", 2, 1, "unknown key 'a\\nb' in 'suite'" },
 	{ "models: [qwen3:30b]\noverrides:\n  \"b\\u0001\": {}\n", 3, 3,
 	  "override for model 'b\\x01', which is not in 'models'" },
+	/* the regression gate: every key, its type and range */
+	{ "models: all\nregresion: {}\n", 2, 1, "unknown key 'regresion'; did you mean 'regression'?" },
+	{ "models: all\nregression:\n  tolerance: {decode: 5}\n", 3, 3,
+	  "unknown key 'tolerance'; did you mean 'tolerances'?" },
+	{ "models: all\nregression:\n  tolerances: {ttft_at_fil: 5}\n", 3, 16,
+	  "unknown key 'ttft_at_fil'; did you mean 'ttft_at_fill'?" },
+	{ "models: all\nregression:\n  tolerances: {throughput: 5}\n", 3, 16,
+	  "unknown key 'throughput' in 'tolerances'" },
+	{ "models: all\nregression:\n  tolerances: [decode]\n", 3, 15,
+	  "'tolerances': expected a mapping, found a list" },
+	{ "models: all\nregression: 5\n", 2, 13, "'regression': expected a mapping, found '5'" },
+	{ "models: all\nregression:\n  tolerances: {decode: 0}\n", 3, 24,
+	  "'decode': 0 is out of range (above 0, at most 100)" },
+	{ "models: all\nregression:\n  tolerances: {ttft: -5}\n", 3, 22,
+	  "'ttft': -5 is out of range (above 0, at most 100)" },
+	{ "models: all\nregression:\n  tolerances: {prefill: 100.5}\n", 3, 25,
+	  "'prefill': 100.5 is out of range (above 0, at most 100)" },
+	{ "models: all\nregression:\n  tolerances: {memory: 5%}\n", 3, 24,
+	  "'memory': expected a number, found '5%'" },
+	{ "models: all\nregression:\n  tolerances: {decode_at_fill: 101}\n", 3, 32,
+	  "'decode_at_fill': 101 is out of range (above 0, at most 100)" },
+	{ "models: all\nregression:\n  tolerances: {ttft_at_fill: 0}\n", 3, 30,
+	  "'ttft_at_fill': 0 is out of range (above 0, at most 100)" },
+	{ "models: all\nregression:\n  tolerances: {stability_p99: }\n", 3, 31,
+	  "'stability_p99': expected a number, found nothing" },
+	{ "models: all\nregression:\n  tolerances: {decode: 5, decode: 6}\n", 3, 27,
+	  "duplicate key 'decode' (first at line 3)" },
+	{ "models: all\nregression:\n  alpha: 0\n", 3, 10,
+	  "'alpha': 0 is out of range (above 0, at most 0.5)" },
+	{ "models: all\nregression:\n  alpha: 0.6\n", 3, 10,
+	  "'alpha': 0.6 is out of range (above 0, at most 0.5)" },
+	{ "models: all\nregression:\n  alpha: high\n", 3, 10, "'alpha': expected a number, found 'high'" },
+	{ "models: all\nregression:\n  repetitions: 0\n", 3, 16,
+	  "'repetitions': 0 is out of range (1 to 1000, or auto)" },
+	{ "models: all\nregression:\n  repetitions: 1001\n", 3, 16,
+	  "'repetitions': 1001 is out of range (1 to 1000, or auto)" },
+	{ "models: all\nregression:\n  repetitions: many\n", 3, 16,
+	  "'repetitions': expected a number of requests or 'auto', found 'many'" },
+	{ "models: all\nregression:\n  repetitions: 2.5\n", 3, 16,
+	  "'repetitions': expected a number of requests or 'auto', found '2.5'" },
+	{ "models: all\nregression:\n  repetitions: Auto\n", 3, 16,
+	  "'repetitions': expected a number of requests or 'auto', found 'Auto'" },
+	{ "models: all\nregression:\n  max_repetitions: 2\n", 3, 20,
+	  "'max_repetitions': 2 is out of range (3 to 1000)" },
+	{ "models: all\nregression:\n  max_repetitions: 1001\n", 3, 20,
+	  "'max_repetitions': 1001 is out of range (3 to 1000)" },
+	{ "models: all\nregression:\n  max_repetitions: auto\n", 3, 20,
+	  "'max_repetitions': expected an integer, found 'auto'" },
+	{ "models: all\nregression:\n  strict: yes\n", 3, 11,
+	  "'strict': expected true or false, found 'yes'" },
+	{ "models: all\nregression:\n  strict: 1\n", 3, 11, "'strict': expected true or false, found '1'" },
+	/* max_repetitions below a number of repetitions: the later key is blamed */
+	{ "models: all\nregression:\n  repetitions: 20\n  max_repetitions: 10\n", 4, 20,
+	  "'max_repetitions': 10 is below repetitions 20 (line 3)" },
+	{ "models: all\nregression:\n  max_repetitions: 10\n  repetitions: 20\n", 4, 16,
+	  "'repetitions': 20 is above max_repetitions 10 (line 3)" },
+	{ "models: [m]\nregression: {max_repetitions: 10}\noverrides:\n  m:\n"
+	  "    regression: {repetitions: 11}\n", 5, 31,
+	  "'repetitions': 11 is above max_repetitions 10 (line 2)" },
+	{ "models: [m]\nsize_classes:\n  small:\n    max_params_b: 2\n"
+	  "    regression: {repetitions: 50}\noverrides:\n  m:\n"
+	  "    regression: {max_repetitions: 40}\n", 8, 35,
+	  "'max_repetitions': 40 is below repetitions 50 (line 5)" },
+	{ "models: all\nsize_classes:\n  a: {min_params_b: 10, regression: {max_repetitions: 5}}\n"
+	  "  b: {min_params_b: 5, max_params_b: 20, regression: {repetitions: 6}}\n", 4, 68,
+	  "'repetitions': 6 is above max_repetitions 5 (line 3)" },
+	{ "models: all\noverrides:\n  a:b:\n    regression: {tolerances: {decode: 200}}\n", 4, 39,
+	  "'decode': 200 is out of range (above 0, at most 100)" },
+	{ "models: all\noverrides:\n  a:b:\n    regresion: {}\n", 4, 5,
+	  "unknown key 'regresion'; did you mean 'regression'?" },
+	{ "models: all\nsize_classes:\n  big:\n    regression: {strict: maybe}\n", 4, 26,
+	  "'strict': expected true or false, found 'maybe'" },
 	{ "\"unterminated\n", 2, 1,
 	  "while scanning a quoted scalar: found unexpected end of stream" },
 	{ "models: all\n\tknobs: {}\n", 2, 1,
@@ -294,6 +368,22 @@ END_TEST
 
 /* ---- the shipped suites -------------------------------------------------- */
 
+static void assert_regression_defaults(const struct suite_regression *r)
+{
+	ck_assert_double_eq(r->decode_pct, 5.0);
+	ck_assert_double_eq(r->ttft_pct, 10.0);
+	ck_assert_double_eq(r->prefill_pct, 10.0);
+	ck_assert_double_eq(r->memory_pct, 5.0);
+	ck_assert_double_eq(r->decode_at_fill_pct, 10.0);
+	ck_assert_double_eq(r->ttft_at_fill_pct, 15.0);
+	ck_assert_double_eq(r->stability_p99_pct, 20.0);
+	ck_assert_double_eq(r->alpha, 0.05);
+	ck_assert_int_eq(r->repetitions, 0);
+	ck_assert_int_eq(r->max_repetitions, 30);
+	ck_assert_int_eq(r->strict, 0);
+}
+
+
 static const struct {
 	const char *file, *name;
 	int all_models;
@@ -337,6 +427,16 @@ START_TEST(test_shipped)
 		ck_assert_double_eq(c.decode_tps_min, 10.0);
 		suite_criteria_for(&s, "qwen2.5:3b-instruct", 3.09, &c);
 		ck_assert_double_eq(c.decode_tps_min, 20.0);
+	}
+	/* the regression gate: the defaults (written out in default and strix-halo-64g) */
+	{
+		struct suite_regression r;
+		suite_regression_for(&s, "qwen3-coder:30b", 30.5, &r);
+		assert_regression_defaults(&r);
+		suite_regression_for(&s, "qwen2.5:3b-instruct", 3.09, &r);
+		assert_regression_defaults(&r);
+		if (strcmp(shipped[_i].name, "smoke"))
+			ck_assert_uint_eq(s.regression.set, (1u << 11) - 1);
 	}
 	k = suite_knob_find(&s.knobs, "num_ctx");
 	if (shipped[_i].num_ctx) {
@@ -513,6 +613,160 @@ START_TEST(test_values_set)
 	ck_assert_str_eq(k->values[1], "1");
 	ck_assert_ptr_null(suite_knob_find(&s.knobs, "num_ctx"));
 	suite_release(&s);
+}
+END_TEST
+
+/* ---- the regression gate ------------------------------------------------ */
+
+START_TEST(test_regression_defaults)
+{
+	struct suite s;
+	struct suite_error err;
+	struct suite_regression r;
+
+	suite_init(&s);
+	assert_regression_defaults(&s.regression.v);
+	ck_assert_uint_eq(s.regression.set, 0);
+	suite_release(&s);
+
+	ck_assert_int_eq(load_text("models: [m]\n", &s, &err), 0);
+	ck_assert_int_eq(suite_regression_for(&s, "m", 30.0, &r), 0);
+	assert_regression_defaults(&r);
+	suite_regression_for(&s, "other", -1, &r);
+	assert_regression_defaults(&r);
+	suite_release(&s);
+
+	/* empty sections are the defaults */
+	ck_assert_int_eq(load_text("models: [m]\nregression:\n", &s, &err), 0);
+	suite_regression_for(&s, "m", 3.0, &r);
+	assert_regression_defaults(&r);
+	suite_release(&s);
+	ck_assert_int_eq(load_text("models: [m]\nregression: {tolerances: {}}\n"
+				   "overrides: {m: {regression: ~}}\n", &s, &err), 0);
+	suite_regression_for(&s, "m", 3.0, &r);
+	assert_regression_defaults(&r);
+	suite_release(&s);
+
+	/* the default max_repetitions does not bound a number given alone */
+	ck_assert_int_eq(load_text("models: all\nregression: {repetitions: 1000}\n", &s, &err), 0);
+	suite_regression_for(&s, "m", 3.0, &r);
+	ck_assert_int_eq(r.repetitions, 1000);
+	ck_assert_int_eq(r.max_repetitions, 30);
+	suite_release(&s);
+}
+END_TEST
+
+START_TEST(test_regression_full)
+{
+	struct suite s;
+	struct suite_error err;
+	struct suite_regression r;
+	const char *text =
+		"models: all\n"
+		"regression:\n"
+		"  tolerances:\n"
+		"    decode: 1\n"
+		"    ttft: 2.5\n"
+		"    prefill: 3\n"
+		"    memory: 0.5\n"
+		"    decode_at_fill: 100\n"
+		"    ttft_at_fill: 6\n"
+		"    stability_p99: 7\n"
+		"  alpha: 0.5\n"
+		"  repetitions: 8\n"
+		"  max_repetitions: 8\n"
+		"  strict: true\n";
+
+	ck_assert_msg(load_text(text, &s, &err) == 0, "%d:%d: %s", err.line, err.column,
+		      err.message);
+	ck_assert_uint_eq(s.regression.set, (1u << 11) - 1);
+	suite_regression_for(&s, "any:7b", 7.0, &r);
+	ck_assert_double_eq(r.decode_pct, 1.0);
+	ck_assert_double_eq(r.ttft_pct, 2.5);
+	ck_assert_double_eq(r.prefill_pct, 3.0);
+	ck_assert_double_eq(r.memory_pct, 0.5);
+	ck_assert_double_eq(r.decode_at_fill_pct, 100.0);
+	ck_assert_double_eq(r.ttft_at_fill_pct, 6.0);
+	ck_assert_double_eq(r.stability_p99_pct, 7.0);
+	ck_assert_double_eq(r.alpha, 0.5);
+	ck_assert_int_eq(r.repetitions, 8);
+	ck_assert_int_eq(r.max_repetitions, 8);
+	ck_assert_int_eq(r.strict, 1);
+	suite_release(&s);
+
+	/* the bounds: repetitions 1 and 1000, max_repetitions 3 and 1000 */
+	ck_assert_int_eq(load_text("models: all\nregression: {repetitions: 1, max_repetitions: 3, "
+				   "strict: false, alpha: 1e-6}\n", &s, &err), 0);
+	ck_assert_int_eq(s.regression.v.repetitions, 1);
+	ck_assert_int_eq(s.regression.v.max_repetitions, 3);
+	ck_assert_int_eq(s.regression.v.strict, 0);
+	suite_release(&s);
+	ck_assert_int_eq(load_text("models: all\nregression: {repetitions: 1000, "
+				   "max_repetitions: 1000}\n", &s, &err), 0);
+	ck_assert_int_eq(s.regression.v.repetitions, 1000);
+	ck_assert_int_eq(s.regression.v.max_repetitions, 1000);
+	suite_release(&s);
+	/* auto has no bound: any max_repetitions goes with it */
+	ck_assert_int_eq(load_text("models: all\nregression: {repetitions: 40}\n"
+				   "overrides: {m: {regression: {repetitions: auto, max_repetitions: 3}}}\n",
+				   &s, &err), 0);
+	suite_regression_for(&s, "m", 1.0, &r);
+	ck_assert_int_eq(r.repetitions, 0);
+	ck_assert_int_eq(r.max_repetitions, 3);
+	suite_regression_for(&s, "n", 1.0, &r);
+	ck_assert_int_eq(r.repetitions, 40);
+	suite_release(&s);
+}
+END_TEST
+
+/* tests/data/suites/good/regression.yaml: base, the large class, two overrides. */
+static const struct {
+	const char *model;
+	double params_b;
+	double decode, ttft, prefill, memory, decode_fill, ttft_fill, p99, alpha;
+	long repetitions, max_repetitions;
+	int strict;
+} reg_cases[] = {
+	/* large class + its override: decode 3, 12 repetitions */
+	{ "qwen3-coder:30b", 30.5, 3, 12.5, 10, 8, 10, 15, 25, 0.01, 12, 40, 1 },
+	/* the override alone when the size is unknown */
+	{ "qwen3-coder:30b", -1, 3, 12.5, 10, 5, 10, 15, 20, 0.01, 12, 40, 0 },
+	{ "gemma3:latest", 4.3, 4, 12.5, 100, 5, 0.5, 30, 20, 0.1, 0, 3, 0 },
+	{ "gemma3:latest", 27, 4, 12.5, 100, 8, 0.5, 30, 25, 0.1, 0, 3, 1 },
+	{ "tiny:1b", 1.2, 4, 12.5, 10, 5, 10, 15, 20, 0.01, 0, 40, 0 },       /* base */
+	{ "other:70b", 70, 4, 12.5, 10, 8, 10, 15, 25, 0.01, 0, 40, 1 },      /* no override */
+	{ NULL, 20, 4, 12.5, 10, 8, 10, 15, 25, 0.01, 0, 40, 1 },             /* no model */
+};
+
+START_TEST(test_regression_for)
+{
+	char *path = source_path("tests/data/suites/good/regression.yaml"), buf[512];
+	struct suite s;
+	struct suite_error err;
+	struct suite_regression r;
+
+	ck_assert_msg(suite_load_file(path, &s, &err) == 0, "%s",
+		      suite_error_format(&err, buf, sizeof(buf)));
+	ck_assert_int_eq(suite_regression_for(&s, reg_cases[_i].model, reg_cases[_i].params_b, &r), 0);
+	ck_assert_double_eq_tol(r.decode_pct, reg_cases[_i].decode, 1e-9);
+	ck_assert_double_eq_tol(r.ttft_pct, reg_cases[_i].ttft, 1e-9);
+	ck_assert_double_eq_tol(r.prefill_pct, reg_cases[_i].prefill, 1e-9);
+	ck_assert_double_eq_tol(r.memory_pct, reg_cases[_i].memory, 1e-9);
+	ck_assert_double_eq_tol(r.decode_at_fill_pct, reg_cases[_i].decode_fill, 1e-9);
+	ck_assert_double_eq_tol(r.ttft_at_fill_pct, reg_cases[_i].ttft_fill, 1e-9);
+	ck_assert_double_eq_tol(r.stability_p99_pct, reg_cases[_i].p99, 1e-9);
+	ck_assert_double_eq_tol(r.alpha, reg_cases[_i].alpha, 1e-12);
+	ck_assert_int_eq(r.repetitions, reg_cases[_i].repetitions);
+	ck_assert_int_eq(r.max_repetitions, reg_cases[_i].max_repetitions);
+	ck_assert_int_eq(r.strict, reg_cases[_i].strict);
+	/* criteria are untouched by the section */
+	{
+		struct suite_criteria c;
+		suite_criteria_for(&s, reg_cases[_i].model, reg_cases[_i].params_b, &c);
+		ck_assert_double_eq(c.ttft_s, 2.0);
+	}
+	suite_release(&s);
+	free(path);
 }
 END_TEST
 
@@ -820,6 +1074,16 @@ START_TEST(test_readme_example)
 	ck_assert_uint_eq(suite_knob_find(&s.knobs, "num_ctx")->n_values, 4);
 	ck_assert_uint_eq(s.n_overrides, 1);
 	ck_assert_uint_eq(s.n_warnings, 0);
+	/* its regression section is the defaults; its override changes decode alone */
+	{
+		struct suite_regression r;
+		suite_regression_for(&s, "gemma3:latest", 4.3, &r);
+		assert_regression_defaults(&r);
+		suite_regression_for(&s, "qwen3-coder:30b", 30.5, &r);
+		ck_assert_double_eq(r.decode_pct, 3.0);
+		r.decode_pct = 5.0;
+		assert_regression_defaults(&r);
+	}
 	suite_release(&s);
 	free(buf);
 	free(path);
@@ -859,6 +1123,7 @@ START_TEST(test_prefixes)
 	static const char *const files[] = {
 		"suites/default.yaml", "suites/strix-halo-64g.yaml", "suites/smoke.yaml",
 		"tests/data/suites/good/classes.yaml", "tests/data/suites/good/handoff-managed.yaml",
+		"tests/data/suites/good/regression.yaml",
 	};
 	size_t f, len, cut, step = getenv("O3_UNDER_VALGRIND") ? 97 : 3;
 
@@ -918,6 +1183,9 @@ int main(void)
 	tcase_add_loop_test(tc, test_criteria_for, 0, ARRAY_SIZE(crit_cases));
 	tcase_add_test(tc, test_default_size_class);
 	tcase_add_loop_test(tc, test_knobs_for, 0, ARRAY_SIZE(knob_cases));
+	tcase_add_test(tc, test_regression_defaults);
+	tcase_add_test(tc, test_regression_full);
+	tcase_add_loop_test(tc, test_regression_for, 0, ARRAY_SIZE(reg_cases));
 	tcase_add_test(tc, test_handoff_external);
 	tcase_add_test(tc, test_handoff_managed);
 	ollama_options(&n_options);
