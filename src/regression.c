@@ -13,14 +13,25 @@
 #include "suite.h"
 #include "banned.h"
 
-/* The suite's tolerances for a model, over the defaults. */
+/* The suite's tolerances for a model (its regression section, size class
+ * and override), as fractions. */
 static void settings_for(const struct results *r, const cJSON *summary, int strict,
 			 struct compare_settings *s)
 {
+	struct suite_regression reg;
+	double params_b = -1;
+	rec_num(summary, "params_b", &params_b);
+	suite_regression_for(&r->suite, rec_str(summary, RK_MODEL), params_b, &reg);
 	compare_settings_default(s);
-	(void)r;
-	(void)summary;
-	s->strict = strict;
+	s->tolerance[CMP_DECODE] = reg.decode_pct / 100;
+	s->tolerance[CMP_TTFT] = reg.ttft_pct / 100;
+	s->tolerance[CMP_PREFILL] = reg.prefill_pct / 100;
+	s->tolerance[CMP_MEMORY] = reg.memory_pct / 100;
+	s->tolerance[CMP_DECODE_AT_FILL] = reg.decode_at_fill_pct / 100;
+	s->tolerance[CMP_TTFT_AT_FILL] = reg.ttft_at_fill_pct / 100;
+	s->tolerance[CMP_STABILITY_TTFT] = reg.stability_p99_pct / 100;
+	s->alpha = reg.alpha;
+	s->strict = strict || reg.strict;
 }
 
 int regression_run(const struct results *r, const struct regression_opts *o,

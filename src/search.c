@@ -22,12 +22,6 @@
 #include "util.h"
 #include "banned.h"
 
-/* Until the suite says otherwise: the regression gate's decode tolerance,
- * significance and the most repetitions a trial is planned. */
-#define DEFAULT_DECODE_TOLERANCE 0.05
-#define DEFAULT_ALPHA 0.05
-#define DEFAULT_MAX_REPETITIONS 30
-
 /* Ollama's num_batch when none is sent (llama.cpp's -b) */
 #define OLLAMA_DEFAULT_NUM_BATCH 512
 
@@ -480,12 +474,14 @@ static void model_digest(struct ollama_client *c, const char *model, char *out, 
  * decode tolerance is decided over the baseline's noise (at least the
  * suite's). The repetitions are part of the identity (the measurement).
  */
-static void from_baseline(struct model_run *mr, cJSON *id)
+static void from_baseline(struct model_run *mr, cJSON *id, double params_b)
 {
 	char profile[256], why[1200];
 	cJSON *doc;
 	const cJSON *p;
 	int reps = (int)mr->ctx->suite->repetitions;
+	struct suite_regression reg;
+	suite_regression_for(mr->ctx->suite, mr->model, params_b, &reg);
 	baseline_profile_of(id, profile, sizeof(profile));
 	doc = baseline_read(mr->ctx->baseline_dir, profile, mr->model, why, sizeof(why));
 	if (!doc) {
@@ -493,11 +489,16 @@ static void from_baseline(struct model_run *mr, cJSON *id)
 		return;
 	}
 	mr->rollback = baseline_rollback(doc);
-	cJSON_ArrayForEach(p, rec_get(doc, "presets")) {
-		int n = analyze_plan_repetitions(p, DEFAULT_DECODE_TOLERANCE, DEFAULT_ALPHA,
-						 DEFAULT_MAX_REPETITIONS);
-		if (n > reps)
-			reps = n;
+	if (reg.repetitions > 0) {
+		reps = (int)reg.repetitions; /* the suite's number */
+	} else {
+		/* auto: as many as the baseline's noise needs */
+		cJSON_ArrayForEach(p, rec_get(doc, "presets")) {
+			int n = analyze_plan_repetitions(p, reg.decode_pct / 100, reg.alpha,
+							 (int)reg.max_repetitions);
+			if (n > reps)
+				reps = n;
+		}
 	}
 	if (reps != (int)mr->ctx->suite->repetitions) {
 		mr->reps = reps;
@@ -573,7 +574,8 @@ static int take_identity(struct model_run *mr, struct ollama_error *err)
 		cJSON_AddNumberToObject(m, "time_scale", clock_time_scale());
 	}
 	if (ctx->baseline_dir)
-		from_baseline(mr, id);
+		from_baseline(mr, id, shown && show.parameter_count > 0 ?
+			      (double)show.parameter_count / 1e9 : -1);
 	identity_hash(id, mr->idhash, sizeof(mr->idhash));
 	cJSON_AddStringToObject(id, "hash", mr->idhash);
 

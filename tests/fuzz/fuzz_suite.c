@@ -23,6 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *text;
 	long *values;
 	size_t n;
+	struct suite_regression reg;
 
 	if (suite_load_string("fuzz.yaml", (const char *)data, size, &s, &err) == 0) {
 		size_t i;
@@ -32,8 +33,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (i = 0; i < s.n_models; i++) {
 			suite_criteria_for(&s, s.models[i], 25.0, &c);
 			suite_knobs_for(&s, s.models[i], 3.0, knobs, SUITE_KNOBS_MAX);
+			suite_regression_for(&s, s.models[i], 25.0, &reg);
+			/* whatever the file says, the resolved settings are in range */
+			if (!(reg.decode_pct > 0 && reg.decode_pct <= 100) ||
+			    !(reg.alpha > 0 && reg.alpha <= 0.5) || reg.repetitions < 0 ||
+			    reg.max_repetitions < 3)
+				abort();
 		}
 		suite_criteria_for(&s, "any", -1, &c);
+		suite_regression_for(&s, "any", -1, &reg);
 		suite_release(&s);
 	} else {
 		if (!err.message[0])
