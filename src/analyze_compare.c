@@ -147,8 +147,31 @@ static void one(cJSON *out, cJSON *gates, const char *model, const char *preset,
 		}
 		if (d.verdict == STATS_INCONCLUSIVE && d.suggested_n)
 			cJSON_AddNumberToObject(o, "suggested_n", d.suggested_n);
-		snprintf(msg, sizeof(msg), "%s %s %.4g -> %.4g (%+.1f %%): %s", preset, metrics[m].name,
-			 ma, mb, (mb / ma - 1) * 100, d.explanation);
+		{
+			/* in words of the metric, not of the test's a and b */
+			char stat[300], iv[80] = "";
+			if (d.interval.valid && isfinite(d.interval.lo) && isfinite(d.interval.hi))
+				snprintf(iv, sizeof(iv), ", 95 %% interval of the ratio %.3f to %.3f",
+					 d.interval.lo, d.interval.hi);
+			snprintf(stat, sizeof(stat), "Mann-Whitney p = %.2g%s, n = %zu/%zu", d.p, iv, na, nb);
+			if (d.verdict == STATS_WORSE || d.verdict == STATS_BETTER)
+				snprintf(msg, sizeof(msg), "%s %s %.4g -> %.4g (%+.1f %%): %s than the "
+					 "baseline beyond the %.0f %% tolerance (%s)", preset, metrics[m].name,
+					 ma, mb, (mb / ma - 1) * 100, d.verdict == STATS_WORSE ? "worse" :
+					 "better", tol * 100, stat);
+			else if (d.verdict == STATS_EQUIVALENT)
+				snprintf(msg, sizeof(msg), "%s %s %.4g -> %.4g (%+.1f %%): within the %.0f %% "
+					 "tolerance (%s)", preset, metrics[m].name, ma, mb, (mb / ma - 1) * 100,
+					 tol * 100, stat);
+			else if (d.suggested_n)
+				snprintf(msg, sizeof(msg), "%s %s %.4g -> %.4g (%+.1f %%): inconclusive, the "
+					 "noise is larger than the %.0f %% tolerance or the samples too few (%s); "
+					 "about %u repetitions a side would decide", preset, metrics[m].name, ma,
+					 mb, (mb / ma - 1) * 100, tol * 100, stat, d.suggested_n);
+			else
+				snprintf(msg, sizeof(msg), "%s %s %.4g -> %.4g (%+.1f %%): inconclusive (%s)",
+					 preset, metrics[m].name, ma, mb, (mb / ma - 1) * 100, stat);
+		}
 	}
 	cJSON_AddStringToObject(o, "verdict", verdict);
 	cJSON_AddStringToObject(o, "explanation", msg);
