@@ -3,7 +3,7 @@
 # Builds the fuzz targets with clang, libFuzzer, AddressSanitizer and
 # UndefinedBehaviorSanitizer in build-fuzz, then runs each for a while.
 #   ci/fuzz.sh [seconds per target, default 60] [target ...]
-# Targets: ndjson show ps host error suite monitor record analyze (default: all). Each starts from the replay
+# Targets: ndjson show ps host error suite monitor record analyze baseline (default: all). Each starts from the replay
 # samples and its seed corpus; new inputs go to build-fuzz/corpus/<target>,
 # crashes to build-fuzz/artifacts/. Exits non-zero when a target fails.
 set -euo pipefail
@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(ndjson show ps host error suite monitor record analyze)
+[ ${#targets[@]} -gt 0 ] || targets=(ndjson show ps host error suite monitor record analyze baseline)
 
 if ! command -v clang >/dev/null; then
 	echo "fuzz.sh: clang is needed (libFuzzer)" >&2
