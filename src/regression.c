@@ -144,7 +144,9 @@ int regression_gate(const char *dir, const struct regression_opts *o, int *faile
 	memset(&gates, 0, sizeof(gates));
 	gates.results = cJSON_CreateArray();
 	rc = regression_run(&r, o, &gates, &out, msg, msglen);
-	if (!rc) {
+	if (rc) {
+		regression_out_release(&out); /* what it had made before it refused */
+	} else {
 		if (regression_write(dir, r.suite.name, o, &out, gates.results)) {
 			snprintf(msg, msglen, "the comparison's reports could not all be written in '%s'",
 				 dir);
