@@ -412,7 +412,7 @@ static int run(struct run_args *a, struct suite *s, struct cmd_server *srv)
 		 * report finds again */
 		char stamp_run[32];
 		struct results_reports rr = { a->results, s->name, models, steps.results, env, machine,
-					      stamp_run, rec_str(run_rec, "hostname") };
+					      stamp_run, rec_str(run_rec, "hostname"), steps.index };
 		snprintf(stamp_run, sizeof(stamp_run), "%.19s", rec_str(run_rec, RK_TIME) ?
 			 rec_str(run_rec, RK_TIME) : "");
 		if (!stamp_run[0])

@@ -51,6 +51,13 @@ struct report_run {
 	/* the JUnit file's name in dir: NULL = "junit.xml" (o3 compare writes
 	 * "junit-regression.xml") */
 	const char *junit_name;
+	/* the run's records, key -> record (step_runner.index, or a results
+	 * folder's index): what the writers that need raw figures (per request,
+	 * per depth, per probe) read; NULL: none */
+	const cJSON *records;
+	/* the comparison with the baselines (regression.h's comparisons), when
+	 * there is one; NULL: none */
+	const cJSON *comparisons;
 };
 
 struct report_writer {

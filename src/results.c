@@ -58,6 +58,7 @@ int results_write_reports(const struct results_reports *r)
 	run.properties = props;
 	run.timestamp = r->timestamp;
 	run.hostname = r->hostname;
+	run.records = r->records;
 	rc = report_write_all(&run, r->models, r->step_results);
 	cJSON_Delete(props);
 	return rc;

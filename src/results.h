@@ -23,6 +23,7 @@ struct results_reports {
 	const cJSON *machine;       /* identity_machine(env); may be NULL */
 	const char *timestamp;      /* JUnit's: the run's start (its record); NULL = now */
 	const char *hostname;       /* JUnit's: where it ran; NULL = this host */
+	const cJSON *records;       /* key -> record (report_run.records); may be NULL */
 };
 
 /* Every report of a run (report_write_all's writers). 0, or -1 when a
