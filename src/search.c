@@ -587,6 +587,11 @@ static int take_identity(struct model_run *mr, struct ollama_error *err)
 		const char *t = rec_str(it, RK_TIME);
 		if (strncmp(it->string, prefix, plen) || !t || !strcmp(it->string, key))
 			continue;
+		/* in managed mode each combination of server knobs is a
+		 * configuration of its own, not a change of the other */
+		if (ctx->server_knobs && !cJSON_Compare(rec_get(rec_get(it, "identity"), "server_knobs"),
+							 ctx->server_knobs, 1))
+			continue;
 		if (!prev || strcmp(t, rec_str(prev, RK_TIME)) > 0)
 			prev = it;
 	}

@@ -514,6 +514,8 @@ START_TEST(test_managed_mode_one_server_per_combination)
 	rc = run_capture(argv, env, &out, &err);
 	ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
 	ck_assert_ptr_nonnull(strstr(out, "OLLAMA_KV_CACHE_TYPE=q8_0"));
+	/* two combinations of server knobs are two configurations, not a change */
+	ck_assert_ptr_null(strstr(out, "measured again"));
 	log = read_log();
 	cJSON_ArrayForEach(r, log) {
 		const char *kv = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "server_knobs"),
