@@ -38,6 +38,78 @@ int record_mkdirs(const char *path, int mode)
 	return rc;
 }
 
+/*
+ * A log whose last line was cut short (a run killed mid-write): the
+ * fragment is set aside in <path>.fragments with a note, and the log is cut
+ * back to its last whole line, so that the next record starts a line of its
+ * own instead of being glued to the fragment (and lost). 0, or -1 (errno).
+ */
+static int set_aside_fragment(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	off_t end, pos;
+	char buf[4096];
+	int rc = 0;
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (fstat(fd, &st) || st.st_size == 0) {
+		close(fd);
+		return 0;
+	}
+	end = st.st_size;
+	if (pread(fd, buf, 1, end - 1) != 1 || buf[0] == '\n') {
+		close(fd);
+		return 0;
+	}
+	/* the start of the fragment: after the last newline */
+	for (pos = end; pos > 0;) {
+		off_t from = pos > (off_t)sizeof(buf) ? pos - (off_t)sizeof(buf) : 0;
+		ssize_t n = pread(fd, buf, (size_t)(pos - from), from), i;
+		if (n <= 0)
+			break;
+		for (i = n - 1; i >= 0 && buf[i] != '\n'; i--)
+			;
+		if (i >= 0) {
+			pos = from + i + 1;
+			break;
+		}
+		pos = from;
+	}
+	{
+		struct strbuf aside = STRBUF_INIT;
+		char when[40];
+		FILE *fp;
+		off_t at;
+		clock_utc_rfc3339(when, sizeof(when));
+		strbuf_addf(&aside, "%s.fragments", path);
+		fp = fopen(aside.buf, "a");
+		if (!fp) {
+			rc = -1;
+		} else {
+			fprintf(fp, "# %s: the unfinished last line of %s (bytes %lld to %lld), set aside\n",
+				when, path, (long long)pos, (long long)end);
+			for (at = pos; at < end;) {
+				ssize_t n = pread(fd, buf, (size_t)(end - at < (off_t)sizeof(buf) ? end - at :
+								   (off_t)sizeof(buf)), at);
+				if (n <= 0)
+					break;
+				fwrite(buf, 1, (size_t)n, fp);
+				at += n;
+			}
+			fputc('\n', fp);
+			if (fclose(fp) || truncate(path, pos))
+				rc = -1;
+			else
+				warning("%s: its last line was cut short (a run stopped mid-write): set aside in "
+					"%s; the log goes on from its last whole line", path, aside.buf);
+		}
+		strbuf_release(&aside);
+	}
+	close(fd);
+	return rc;
+}
+
 int record_log_open(struct record_log *log, const char *path, char *err, size_t errlen)
 {
 	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
@@ -52,6 +124,11 @@ int record_log_open(struct record_log *log, const char *path, char *err, size_t 
 		}
 	}
 	free(dir);
+	if (set_aside_fragment(path)) {
+		snprintf(err, errlen, "cannot set aside the unfinished last line of '%s': %s", path,
+			 strerror(errno));
+		return -1;
+	}
 	log->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
 	if (log->fd < 0) {
 		snprintf(err, errlen, "cannot open '%s' for appending: %s", path, strerror(errno));

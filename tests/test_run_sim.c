@@ -260,6 +260,38 @@ END_TEST
  * speed is below its floor gets no preset; the others get one as fast as the
  * truth within 3 %).
  */
+/* A log whose last line was cut by a kill mid-write: the fragment is set
+ * aside with a note, the run goes on from a new line, and no false failure
+ * is recorded (issue: a torn last line made a harness_crash forever). */
+START_TEST(test_torn_last_line)
+{
+	char *out, *err, path[300], frag[320];
+	struct stat st;
+	cJSON *log, *r;
+	up(NULL);
+	ck_assert_int_eq(o3_run("suites/smoke.yaml", NULL, &out, &err), 0);
+	free(out);
+	free(err);
+	snprintf(path, sizeof(path), "%s/results/logs/run.jsonl", sim.dir);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(truncate(path, st.st_size - 300), 0);
+	ck_assert_int_eq(o3_run("suites/smoke.yaml", NULL, &out, &err), 0);
+	ck_assert_msg(strstr(err, "its last line was cut short") != NULL, "%s", err);
+	snprintf(frag, sizeof(frag), "%s.fragments", path);
+	ck_assert_int_eq(stat(frag, &st), 0);
+	log = read_log(); /* every line is JSON: nothing was glued to the fragment */
+	cJSON_ArrayForEach(r, log)
+		ck_assert_msg(!cJSON_GetObjectItem(r, "error") ||
+			      strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "error"),
+									       "class")), "harness_crash"),
+			      "a false harness_crash");
+	cJSON_Delete(log);
+	free(out);
+	free(err);
+	down();
+}
+END_TEST
+
 static const char *const profiles[] = { "strix-halo-64g", "rx7900xtx-24g" };
 /* o3 run's exit on each: on the Strix Halo gemma3-tools 27B decodes at 9.6
  * tok/s, under its 10 tok/s floor, a failed gate (1); on the RX 7900 XTX
@@ -655,6 +687,7 @@ int main(void)
 	tcase_add_test(tc, test_smoke_completes_with_reports);
 	tcase_add_test(tc, test_resume_runs_exactly_the_rest);
 	tcase_add_test(tc, test_sigint_then_resume);
+	tcase_add_test(tc, test_torn_last_line);
 	tcase_add_loop_test(tc, test_faults_classified_run_completes, 0,
 			    (int)(sizeof(faults) / sizeof(faults[0])));
 	tcase_add_test(tc, test_bad_suites_exit_3);
