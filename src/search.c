@@ -50,10 +50,18 @@ struct model_run {
 
 static void use(struct model_run *mr, const cJSON *rec)
 {
+	const char *key = rec_str(rec, RK_KEY);
 	size_t i;
-	for (i = 0; i < mr->n_recs; i++)
+	for (i = 0; i < mr->n_recs; i++) {
 		if (mr->recs[i] == rec)
 			return;
+		/* a step measured again (a transient failure before): its new
+		 * record takes the old one's place */
+		if (key && rec_str(mr->recs[i], RK_KEY) && !strcmp(rec_str(mr->recs[i], RK_KEY), key)) {
+			mr->recs[i] = rec;
+			return;
+		}
+	}
 	if (mr->n_recs == mr->cap_recs) {
 		mr->cap_recs = mr->cap_recs ? 2 * mr->cap_recs : 64;
 		mr->recs = xrealloc(mr->recs, mr->cap_recs * sizeof(*mr->recs));

@@ -146,6 +146,7 @@ void step_runner_close(struct step_runner *r)
 	free(r->log_path);
 	cJSON_Delete(r->index);
 	cJSON_Delete(r->results);
+	cJSON_Delete(r->retired);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -204,6 +205,23 @@ static cJSON *harness_error(const char *key, const char *name, enum ollama_err_c
 	return rec;
 }
 
+/* A failure that says nothing of the configuration (the server did not
+ * answer in time, was gone or busy, the run was stopped, the step's process
+ * died): a resumed run measures the step again instead of reusing it. */
+static int transient(const cJSON *rec)
+{
+	switch (rec_error_class(rec)) {
+	case OLLAMA_ERR_CLIENT_TIMEOUT:
+	case OLLAMA_ERR_UNREACHABLE:
+	case OLLAMA_ERR_BUSY:
+	case OLLAMA_ERR_INTERRUPTED:
+	case OLLAMA_ERR_HARNESS_CRASH:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 const cJSON *step_run(struct step_runner *r, const char *name, const char *key, step_fn fn,
 		      void *arg)
 {
@@ -217,7 +235,7 @@ const cJSON *step_run(struct step_runner *r, const char *name, const char *key, 
 	int failed;
 	sigset_t block, saved;
 
-	if (found) {
+	if (found && !transient(found)) {
 		r->reused++;
 		add_result(r, name, key, "reused", NULL, 0, 0);
 		return found;
@@ -293,6 +311,14 @@ const cJSON *step_run(struct step_runner *r, const char *name, const char *key, 
 	srunner_free(sr);
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 	r->executed++;
+	{
+		cJSON *old = cJSON_DetachItemFromObjectCaseSensitive(r->index, key);
+		if (old) {
+			if (!r->retired)
+				r->retired = cJSON_CreateArray();
+			cJSON_AddItemToArray(r->retired, old);
+		}
+	}
 	cJSON_AddItemToObject(r->index, key, rec);
 	return rec;
 }

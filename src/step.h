@@ -28,6 +28,9 @@ struct step_runner {
 	int fork;                /* 1 (default) unless CK_FORK=no */
 	int executed;            /* steps run (not taken from the log) */
 	int reused;              /* steps taken from the log */
+	cJSON *retired;          /* records replaced by a new measurement of their step (a
+				    transient failure measured again), kept alive for those
+				    who still point at them */
 };
 
 /* The work of one step, run in the child. It returns the record to append

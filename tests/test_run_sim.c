@@ -292,6 +292,58 @@ START_TEST(test_torn_last_line)
 }
 END_TEST
 
+/* A failure that says nothing of the configuration (here a fill-confirm that
+ * timed out on a server that hung: request 5 is the fill's, after three
+ * probes' loads and the fill's calibration) is measured again when the run
+ * resumes, not reused for ever (issue: only --fresh got out of it). */
+START_TEST(test_transient_failure_measured_again)
+{
+	const char *hang[] = { "--fault", "hang@5", NULL };
+	char *out, *err, results[300];
+	cJSON *log, *r;
+	int timeouts = 0, rc, executed = -1, reused = -1;
+	up(hang);
+	snprintf(results, sizeof(results), "%s/results", sim.dir);
+	/* the fill unproven: no max_ctx preset, a failed gate */
+	rc = o3_run_at("suites/smoke.yaml", results, "0.002", NULL, &out, &err);
+	ck_assert_msg(rc == 1, "exit %d: %s", rc, err);
+	free(out);
+	free(err);
+	log = read_log();
+	cJSON_ArrayForEach(r, log)
+		timeouts += cJSON_GetObjectItem(r, "error") &&
+			    !strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "error"),
+									    "class")), "client_timeout");
+	cJSON_Delete(log);
+	ck_assert_int_eq(timeouts, 1);
+	/* the same folder, a server that answers: that step is measured again */
+	{
+		char keep[300], cmd[1200];
+		snprintf(keep, sizeof(keep), "%s.keep", sim.dir);
+		snprintf(cmd, sizeof(cmd), "cp -r '%s' '%s'", results, keep);
+		ck_assert_int_eq(system(cmd), 0);
+		sim_stop(&sim);
+		up(NULL);
+		snprintf(results, sizeof(results), "%s/results", sim.dir);
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mv '%s' '%s'", results, keep, results);
+		ck_assert_int_eq(system(cmd), 0);
+	}
+	rc = o3_run_at("suites/smoke.yaml", results, "0.002", NULL, &out, &err);
+	ck_assert_msg(rc == 0, "exit %d: %s%s", rc, out, err);
+	{
+		const char *p = strstr(out, " steps run, ");
+		while (p && p > out && p[-1] != '\n')
+			p--;
+		ck_assert_ptr_nonnull(p);
+		ck_assert_int_eq(sscanf(p, "%d steps run, %d reused", &executed, &reused), 2);
+	}
+	ck_assert_int_eq(executed, 1);
+	free(out);
+	free(err);
+	down();
+}
+END_TEST
+
 static const char *const profiles[] = { "strix-halo-64g", "rx7900xtx-24g" };
 /* o3 run's exit on each: on the Strix Halo gemma3-tools 27B decodes at 9.6
  * tok/s, under its 10 tok/s floor, a failed gate (1); on the RX 7900 XTX
@@ -688,6 +740,7 @@ int main(void)
 	tcase_add_test(tc, test_resume_runs_exactly_the_rest);
 	tcase_add_test(tc, test_sigint_then_resume);
 	tcase_add_test(tc, test_torn_last_line);
+	tcase_add_test(tc, test_transient_failure_measured_again);
 	tcase_add_loop_test(tc, test_faults_classified_run_completes, 0,
 			    (int)(sizeof(faults) / sizeof(faults[0])));
 	tcase_add_test(tc, test_bad_suites_exit_3);
