@@ -56,6 +56,28 @@ int cmd_server_open(struct cmd_server *s, const char *host_arg)
 		error("%s%s", msg, host_arg ? " (from --host)" : " (from the environment)");
 		return O3_EXIT_USAGE;
 	}
+	{
+		/* the first question has a short limit of its own: a server that
+		 * accepts and never answers is gone, not slow (a load may take
+		 * minutes; /api/version takes milliseconds) */
+		struct ollama_timeouts quick = s->timeouts;
+		struct ollama_client *c;
+		int rc;
+		if (quick.first_byte_ms <= 0 || quick.first_byte_ms > CMD_VERSION_TIMEOUT_MS)
+			quick.first_byte_ms = CMD_VERSION_TIMEOUT_MS;
+		if (quick.total_ms <= 0 || quick.total_ms > CMD_VERSION_TIMEOUT_MS)
+			quick.total_ms = CMD_VERSION_TIMEOUT_MS;
+		c = ollama_client_new(&s->host, &quick);
+		rc = ollama_version(c, s->version, sizeof(s->version), &err);
+		ollama_client_free(c);
+		if (rc) {
+			error("no Ollama server answers at %s: %s", s->host.base_url, err.message);
+			if (err.cls == OLLAMA_ERR_UNREACHABLE)
+				note("start it with 'ollama serve', or point OLLAMA_HOST at one "
+				     "(the simulator: build/fixtures/ollama-sim/o3-sim)");
+			return O3_EXIT_UNAVAILABLE;
+		}
+	}
 	s->client = ollama_client_new(&s->host, &s->timeouts);
 	if (ollama_version(s->client, s->version, sizeof(s->version), &err)) {
 		error("no Ollama server answers at %s: %s", s->host.base_url, err.message);

@@ -5,6 +5,9 @@
 #include "ollama.h"
 
 /* What every subcommand that talks to a server shares. */
+/* The start-up version check's own limit (ms). */
+#define CMD_VERSION_TIMEOUT_MS 5000
+
 struct cmd_server {
 	struct ollama_host host;
 	struct ollama_timeouts timeouts;

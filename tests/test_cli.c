@@ -6,6 +6,9 @@
  * simulator, whose record lands in the log.
  */
 #include <check.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +116,30 @@ START_TEST(test_unreachable_host)
 	ck_assert_int_eq(o3(a, "OLLAMA_HOST=127.0.0.1:9", &out, &err), 4);
 	ck_assert_ptr_nonnull(strstr(err, "no Ollama server answers at http://127.0.0.1:9"));
 	ck_assert_int_eq(error_lines(err), 1);
+	free(out);
+	free(err);
+}
+END_TEST
+
+/* A server that accepts and never answers holds the start-up check for its
+ * own short limit (5 s), not the first-byte timeout of a load (600 s). */
+START_TEST(test_silent_server)
+{
+	static const char *const a[] = { "env", "--check", NULL };
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	char host[64], *out, *err;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(listen(fd, 4), 0); /* the kernel accepts; nobody answers */
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	snprintf(host, sizeof(host), "OLLAMA_HOST=127.0.0.1:%d", ntohs(sin.sin_port));
+	ck_assert_int_eq(o3(a, host, &out, &err), 4);
+	ck_assert_msg(strstr(err, "no Ollama server answers") && strstr(err, "5000 ms"), "%s", err);
+	close(fd);
 	free(out);
 	free(err);
 }
@@ -246,6 +273,7 @@ int main(void)
 	tcase_add_test(tc, test_help);
 	tcase_add_test(tc, test_unknown_command);
 	tcase_add_test(tc, test_unreachable_host);
+	tcase_add_test(tc, test_silent_server);
 	tcase_add_test(tc, test_malformed_host);
 	tcase_add_test(tc, test_invalid_options);
 	tcase_add_test(tc, test_wrong_model);
