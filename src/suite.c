@@ -6,6 +6,9 @@
  * suite_internal.h).
  */
 #include <errno.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,18 +64,32 @@ int suite_load_string(const char *name, const char *text, size_t len, struct sui
 
 int suite_load_file(const char *path, struct suite *out, struct suite_error *err)
 {
-	FILE *f;
+	FILE *f = NULL;
 	char *buf;
 	size_t len;
 	int ret;
 
-	f = fopen(path, "rb");
-	if (!f) {
-		memset(err, 0, sizeof(*err));
-		o3_strlcpy(err->file, path, sizeof(err->file));
-		snprintf(err->message, sizeof(err->message), "cannot open: %s", strerror(errno));
-		memset(out, 0, sizeof(*out));
-		return -1;
+	{
+		/* a FIFO or a device would block or never end: only a regular
+		 * file is a suite (opened without blocking to find out) */
+		struct stat st;
+		int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		const char *why = NULL;
+		if (fd < 0)
+			why = strerror(errno);
+		else if (fstat(fd, &st) || !S_ISREG(st.st_mode))
+			why = "not a regular file";
+		else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) || !(f = fdopen(fd, "rb")))
+			why = strerror(errno);
+		if (why) {
+			memset(err, 0, sizeof(*err));
+			o3_strlcpy(err->file, path, sizeof(err->file));
+			snprintf(err->message, sizeof(err->message), "cannot open: %s", why);
+			memset(out, 0, sizeof(*out));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
 	}
 	buf = xmalloc(MAX_FILE_BYTES + 2);
 	len = fread(buf, 1, MAX_FILE_BYTES + 1, f);

@@ -191,6 +191,13 @@ struct suite_streams {
 	long per_slot;
 };
 
+/* What a suite may ask for: beyond these a number is a typo, and would
+ * overflow an int or allocate gigabytes. */
+#define SUITE_MAX_REPETITIONS 1000
+#define SUITE_MAX_WARMUP 100
+#define SUITE_MAX_REQUESTS 100000
+#define SUITE_MAX_STREAMS 1024
+
 struct suite {
 	char *file;                 /* name used in messages; malloced */
 	char *name;                 /* "name:" or the file's base name without .yaml; malloced */

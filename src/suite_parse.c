@@ -417,12 +417,13 @@ static int f_scenarios(struct pctx *c, const struct ynode *k, const struct ynode
 
 static int f_repetitions(struct pctx *c, const struct ynode *k, const struct ynode *v, void *dst)
 {
-	return suite_get_long(c, "repetitions", v, 1, &SUITE_OF(dst)->repetitions);
+	return suite_get_long_range(c, "repetitions", v, 1, SUITE_MAX_REPETITIONS,
+				    &SUITE_OF(dst)->repetitions);
 }
 
 static int f_warmup(struct pctx *c, const struct ynode *k, const struct ynode *v, void *dst)
 {
-	return suite_get_long(c, "warmup", v, 0, &SUITE_OF(dst)->warmup);
+	return suite_get_long_range(c, "warmup", v, 0, SUITE_MAX_WARMUP, &SUITE_OF(dst)->warmup);
 }
 
 static int f_ceiling(struct pctx *c, const struct ynode *k, const struct ynode *v, void *dst)
@@ -517,8 +518,9 @@ static int parse_stream(struct pctx *c, const struct ynode *n, struct suite_stre
 		return 0;
 	}
 	if (!o3_parse_long(n->value, &l)) {
-		if (l < 1) {
-			suite_error_set(c->err, n, "'streams': %ld is out of range (at least 1)", l);
+		if (l < 1 || l > SUITE_MAX_STREAMS) {
+			suite_error_set(c->err, n, "'streams': %ld is out of range (1 to %d)", l,
+					SUITE_MAX_STREAMS);
 			return -1;
 		}
 		out->count = l;
@@ -531,6 +533,12 @@ static int parse_stream(struct pctx *c, const struct ynode *n, struct suite_stre
 	if (o3_parse_long(num, &l) || l < 1) {
 		free(num);
 		return suite_wrong_type(c, "streams", n, "a number of streams, 'parallel' or 'Nx'");
+	}
+	if (l > SUITE_MAX_STREAMS) {
+		free(num);
+		suite_error_set(c->err, n, "'streams': %ldx is out of range (1x to %dx)", l,
+				SUITE_MAX_STREAMS);
+		return -1;
 	}
 	free(num);
 	out->per_slot = l;
@@ -569,7 +577,8 @@ static int f_streams(struct pctx *c, const struct ynode *k, const struct ynode *
 
 static int f_requests(struct pctx *c, const struct ynode *k, const struct ynode *v, void *dst)
 {
-	return suite_get_long(c, "requests", v, 1, &SUITE_OF(dst)->stability.requests);
+	return suite_get_long_range(c, "requests", v, 1, SUITE_MAX_REQUESTS,
+				    &SUITE_OF(dst)->stability.requests);
 }
 
 static int f_min_samples(struct pctx *c, const struct ynode *k, const struct ynode *v, void *dst)

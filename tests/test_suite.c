@@ -7,6 +7,8 @@
  * spellings.
  */
 #include <check.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -204,7 +206,19 @@ static const struct {
 	  5, 7, "server knob 'OLLAMA_NUM_PARALLEL' needs 'server: {mode: managed}' (o3 restarts its "
 	  "own ollama serve for it); in external mode the running server's settings are recorded "
 	  "as found" },
-	{ "models: all\nrepetitions: 0\n", 2, 14, "'repetitions': 0 is out of range (at least 1)" },
+	{ "models: all\nrepetitions: 0\n", 2, 14, "'repetitions': 0 is out of range (1 to 1000)" },
+	/* numbers that would overflow an int or allocate gigabytes */
+	{ "models: all\nrepetitions: -727379968\n", 2, 14,
+	  "'repetitions': -727379968 is out of range (1 to 1000)" },
+	{ "models: all\nrepetitions: 5000000000\n", 2, 14,
+	  "'repetitions': 5000000000 is out of range (1 to 1000)" },
+	{ "models: all\nwarmup: 101\n", 2, 9, "'warmup': 101 is out of range (0 to 100)" },
+	{ "models: all\nstability:\n  requests: 100001\n", 3, 13,
+	  "'requests': 100001 is out of range (1 to 100000)" },
+	{ "models: all\nstability:\n  streams: [100000000]\n", 3, 13,
+	  "'streams': 100000000 is out of range (1 to 1024)" },
+	{ "models: all\nstability:\n  streams: [2000x]\n", 3, 13,
+	  "'streams': 2000x is out of range (1x to 1024x)" },
 	{ "models: all\ncriteria:\n  oom_allowed: -1\n", 3, 16,
 	  "'oom_allowed': -1 is out of range (at least 0)" },
 	{ "models: all\ncriteria:\n  ttft_s: 0\n", 3, 11, "'ttft_s': 0 is out of range (above 0)" },
@@ -219,7 +233,7 @@ static const struct {
 	{ "models: all\nstability:\n  streams: 2\n", 3, 12,
 	  "'streams': expected a list such as [parallel, 2x], found '2'" },
 	{ "models: all\nstability:\n  streams: [0]\n", 3, 13,
-	  "'streams': 0 is out of range (at least 1)" },
+	  "'streams': 0 is out of range (1 to 1024)" },
 	{ "models: all\nstability:\n  min_samples: -5\n", 3, 16,
 	  "'min_samples': -5 is out of range (at least 1)" },
 	{ "models: all\nstability:\n  min_samples: 0\n", 3, 16,
@@ -1162,6 +1176,23 @@ START_TEST(test_init_release)
 }
 END_TEST
 
+/* A FIFO (or a device) given as the suite would block or never end: refused
+ * at once as not a regular file. */
+START_TEST(test_fifo_refused)
+{
+	char dir[] = "/tmp/o3-suite-fifo-XXXXXX", path[64];
+	struct suite s;
+	struct suite_error err;
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/suite.yaml", dir);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_int_eq(suite_load_file(path, &s, &err), -1);
+	ck_assert_str_eq(err.message, "cannot open: not a regular file");
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("suite");
@@ -1173,6 +1204,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_range_good, 0, ARRAY_SIZE(good_ranges));
 	tcase_add_loop_test(tc, test_range_bad, 0, ARRAY_SIZE(bad_ranges));
 	tcase_add_loop_test(tc, test_bad_file, 0, ARRAY_SIZE(bad_files));
+	tcase_add_test(tc, test_fifo_refused);
 	tcase_add_loop_test(tc, test_bad_text, 0, ARRAY_SIZE(bad_texts));
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_too_large);
