@@ -41,7 +41,7 @@ static void usage(FILE *out)
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out,
-		"\nRun 'o3 <command> --help' for the options of a command.\n"
+		"\nRun 'o3 help <command>' (or 'o3 <command> --help') for the options of a command.\n"
 		"The server is taken from OLLAMA_HOST (default 127.0.0.1:11434), as Ollama does.\n"
 		"Exit codes: 0 ok, 1 a gating test or the measured configuration failed, 2 usage,\n"
 		"3 bad suite or input file, 4 server or environment unavailable, 5 internal error.\n");
@@ -81,6 +81,24 @@ int main(int argc, char **argv)
 	}
 	if (i >= argc) {
 		usage(stderr);
+		return O3_EXIT_USAGE;
+	}
+	if (!strcmp(argv[i], "help")) {
+		/* "o3 help run" is "o3 run --help", as git's */
+		static char help_opt[] = "--help";
+		char *args[3];
+		if (i + 1 >= argc) {
+			usage(stdout);
+			return O3_EXIT_OK;
+		}
+		for (k = 0; k < ARRAY_SIZE(commands); k++)
+			if (!strcmp(argv[i + 1], commands[k].name)) {
+				args[0] = argv[i + 1];
+				args[1] = help_opt;
+				args[2] = NULL;
+				return commands[k].fn(2, args);
+			}
+		error("'%s' is not an o3 command (see 'o3 --help')", argv[i + 1]);
 		return O3_EXIT_USAGE;
 	}
 	for (k = 0; k < ARRAY_SIZE(commands); k++) {

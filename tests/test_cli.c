@@ -96,6 +96,23 @@ START_TEST(test_help)
 }
 END_TEST
 
+/* "o3 help run" is "o3 run --help", as git's */
+START_TEST(test_help_command)
+{
+	static const char *const a[] = { "help", "run", NULL };
+	static const char *const b[] = { "help", "nosuch", NULL };
+	char *out, *err;
+	ck_assert_int_eq(o3(a, NULL, &out, &err), 0);
+	ck_assert_ptr_nonnull(strstr(out, "usage: o3 run [options]"));
+	free(out);
+	free(err);
+	ck_assert_int_eq(o3(b, NULL, &out, &err), 2);
+	ck_assert_ptr_nonnull(strstr(err, "'nosuch' is not an o3 command"));
+	free(out);
+	free(err);
+}
+END_TEST
+
 START_TEST(test_unknown_command)
 {
 	static const char *const a[] = { "trail", "x", NULL };
@@ -272,6 +289,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_help);
 	tcase_add_test(tc, test_unknown_command);
+	tcase_add_test(tc, test_help_command);
 	tcase_add_test(tc, test_unreachable_host);
 	tcase_add_test(tc, test_silent_server);
 	tcase_add_test(tc, test_malformed_host);
