@@ -29,6 +29,9 @@
  *                (report_presets.c)
  *   junit        junit.xml: one testcase per step and gate, written with
  *                libxml2's xmlTextWriter (report_junit.c)
+ *   csv          summaries/requests.csv, trials.csv, models.csv: one row per
+ *                timed request, per trial, per model, RFC 4180
+ *                (report_csv.c)
  *
  * Every file is written to a temporary file in the same folder and renamed
  * into place, so an old report survives a failed write; a failure is said
@@ -84,6 +87,7 @@ extern const struct report_writer report_writer_md_model;
 extern const struct report_writer report_writer_json;
 extern const struct report_writer report_writer_presets;
 extern const struct report_writer report_writer_junit;
+extern const struct report_writer report_writer_csv;
 
 /* Every writer, in the order they run; NULL-terminated. */
 extern const struct report_writer *const report_writers[];

@@ -2,8 +2,9 @@
 /*
  * o3 report: every report of a results folder again from its log alone,
  * with no server, byte for byte what o3 run wrote (JUnit's timestamp
- * aside), after a complete run and after a resumed one; a log of o3's
- * schema 1 is read; a log of a newer schema is refused.
+ * aside; the CSV files of summaries/ included), after a complete run and
+ * after a resumed one; a log of o3's schema 1 is read; a log of a newer
+ * schema is refused.
  */
 #include <check.h>
 #include <stdio.h>
@@ -81,6 +82,25 @@ static void keep_reports(const char *results)
 	cp_sub(results, "junit.xml", copy);
 }
 
+/* The CSV files are among the reports compared (diff -r over summaries/),
+ * each with its header and rows: requests.csv a row per timed request. */
+static void has_csv(const char *dir)
+{
+	static const char *const files[] = { "requests.csv", "trials.csv", "models.csv" };
+	char path[600], *text, *p;
+	size_t i;
+	int lines;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/summaries/%s", dir, files[i]);
+		text = slurp(path);
+		ck_assert_msg(text != NULL, "%s was not written", path);
+		for (lines = 0, p = text; (p = strstr(p, "\r\n")); p += 2)
+			lines++;
+		ck_assert_msg(lines > 2, "%s: %d lines", path, lines);
+		free(text);
+	}
+}
+
 /* Remove the reports of results, so that o3 report must write them all. */
 static void drop_reports(const char *results)
 {
@@ -107,6 +127,8 @@ static void reproduced(const char *results)
 	rc = o3_report(only, NULL, &out, &err);
 	ck_assert_msg(rc == 0, "exit %d: %s%s", rc, out, err);
 	ck_assert_ptr_nonnull(strstr(err, "reports of 2 models written again"));
+	has_csv(copy);
+	has_csv(only);
 	same_reports(only);
 	free(out);
 	free(err);

@@ -5,7 +5,8 @@
  *
  * Input: tests/data/reports/input.json (a smoke run against o3-sim, frozen,
  * with hostile strings added: invalid UTF-8, control characters, |,
- * backticks, <&>"', newlines; see tests/data/reports/README.md). The driver
+ * backticks, <&>"', newlines; see tests/data/reports/README.md) and, as the
+ * run's records, tests/data/reports/records.json. The driver
  * writes into a temporary folder, and every file it writes must equal the
  * one under tests/data/reports/golden/ (the same relative path), and no
  * golden file may be missing. JUnit's timestamp and hostname come from the
@@ -157,6 +158,17 @@ static void setup(void)
 	input = cJSON_Parse(text);
 	ck_assert_msg(input != NULL, "%s is not JSON", path);
 	free(text);
+	/* the run's records (trial records of the input's models), for the
+	 * writers that read raw figures */
+	snprintf(path, sizeof(path), "%s/tests/data/reports/records.json", source_root());
+	text = slurp(path, NULL);
+	ck_assert_msg(text != NULL, "cannot read %s", path);
+	if (!cJSON_GetObjectItemCaseSensitive(input, "records")) {
+		cJSON *records = cJSON_Parse(text);
+		ck_assert_msg(records != NULL, "%s is not JSON", path);
+		cJSON_AddItemToObject(input, "records", records);
+	}
+	free(text);
 }
 
 static void teardown(void)
@@ -182,6 +194,7 @@ static void run_of_input(struct report_run *run, const char *dir)
 	run->properties = cJSON_GetObjectItemCaseSensitive(input, "properties");
 	run->timestamp = in_str("timestamp");
 	run->hostname = in_str("hostname");
+	run->records = cJSON_GetObjectItemCaseSensitive(input, "records");
 }
 
 /* The driver over the input, into <tmp>/results, as the relative folder
