@@ -4,10 +4,12 @@
  * verdict, change, p-value and interval. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "record.h"
 #include "report.h"
+#include "report_charts.h"
 #include "report_internal.h"
 #include "strbuf.h"
 #include "banned.h"
@@ -40,6 +42,27 @@ static const char *mark(const char *verdict)
 	if (!strcmp(verdict, "inconclusive"))
 		return "*inconclusive*";
 	return "pass";
+}
+
+/* Each preset's medians, baseline against now, as a table and a chart. */
+static void baseline_charts(struct strbuf *sb, const cJSON *c)
+{
+	static const char *const metrics[] = { "decode", "ttft" };
+	size_t i;
+	for (i = 0; i < 2; i++) {
+		char *caption = NULL;
+		struct chart *ch = report_chart_baseline(c, metrics[i], &caption);
+		if (!ch)
+			continue;
+		strbuf_addch(sb, '\n');
+		report_md_text(sb, caption);
+		strbuf_addstr(sb, "\n\n");
+		chart_md_table(sb, ch);
+		strbuf_addch(sb, '\n');
+		chart_mermaid(sb, ch);
+		chart_free(ch);
+		free(caption);
+	}
 }
 
 int report_compare_md(const char *path, const char *baseline_dir, const cJSON *comparisons,
@@ -117,6 +140,7 @@ int report_compare_md(const char *path, const char *baseline_dir, const cJSON *c
 					    cJSON_GetNumberValue(rec_get(v, "suggested_n")));
 			strbuf_addstr(&sb, " |\n");
 		}
+		baseline_charts(&sb, c);
 	}
 	return report_file_write_sb(path, &sb);
 }

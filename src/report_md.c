@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report_charts.h"
 #include "report_internal.h"
 #include "util.h"
 #include "banned.h"
@@ -123,18 +124,13 @@ static void ceiling_md(struct strbuf *sb, const cJSON *c)
 	if (get(u, "predicted"))
 		strbuf_addf(sb, " (the line through %d measured depths predicted %s)",
 			    cJSON_GetArraySize(get(c, "depth_points")), fmt(u, "predicted", 0, b, sizeof(b)));
-	strbuf_addstr(sb, ".\n");
-	if (cJSON_GetStringValue(get(c, "usable_note"))) {
-		report_md_text(sb, sget(c, "usable_note", ""));
-		strbuf_addstr(sb, ".\n");
-	}
-	strbuf_addch(sb, '\n');
+	strbuf_addstr(sb, ".\n\n");
 }
 
 /* Where and under what the numbers were measured. */
 static void identity_md(struct strbuf *sb, const cJSON *m)
 {
-	const cJSON *id = get(m, "identity"), *ch = get(m, "identity_change");
+	const cJSON *id = get(m, "identity");
 	const cJSON *k;
 	char *digest;
 	if (!id)
@@ -168,22 +164,56 @@ static void identity_md(struct strbuf *sb, const cJSON *m)
 	strbuf_addstr(sb, " (identity ");
 	report_md_text(sb, sget(id, "hash", "?"));
 	strbuf_addstr(sb, ").\n\n");
+}
+
+/* What the run found: the finding, what changed since the last
+ * measurements, the fill's notes. */
+static void findings_md(struct strbuf *sb, const cJSON *m)
+{
+	const cJSON *ch = get(m, "identity_change"), *c = get(m, "ceiling");
+	if (!ch && !get(m, "finding") && !cJSON_GetStringValue(get(c, "usable_note")))
+		return;
+	strbuf_addstr(sb, "### Findings\n\n");
+	if (get(m, "finding")) {
+		strbuf_addstr(sb, "**Finding**: ");
+		report_md_text(sb, sget(m, "finding", ""));
+		strbuf_addstr(sb, "\n\n");
+	}
 	if (ch) {
 		strbuf_addstr(sb, "Measured again: ");
 		report_md_text(sb, sget(ch, "what", ""));
 		strbuf_addf(sb, " (%.0f steps).\n\n",
 			    cJSON_GetNumberValue(get(ch, "steps_measured_again")));
 	}
-	if (get(m, "finding")) {
-		strbuf_addstr(sb, "**Finding**: ");
-		report_md_text(sb, sget(m, "finding", ""));
-		strbuf_addstr(sb, "\n\n");
+	if (cJSON_GetStringValue(get(c, "usable_note"))) {
+		strbuf_addstr(sb, "**Fill**: ");
+		report_md_text(sb, sget(c, "usable_note", ""));
+		strbuf_addstr(sb, ".\n\n");
 	}
 }
 
-static void model_md(struct strbuf *sb, const cJSON *m)
+/* A chart next to its table: the caption, the table of its numbers, the
+ * Mermaid block, the link to its SVG (charts/<stem>.<name>.svg). */
+static void chart_md(struct strbuf *sb, const struct report_charts *rc, enum report_chart_id id,
+		     const char *stem)
+{
+	if (!rc->chart[id])
+		return;
+	strbuf_addch(sb, '\n');
+	report_md_text(sb, rc->caption[id] ? rc->caption[id] : "");
+	strbuf_addstr(sb, "\n\n");
+	chart_md_table(sb, rc->chart[id]);
+	strbuf_addch(sb, '\n');
+	chart_mermaid(sb, rc->chart[id]);
+	if (stem)
+		strbuf_addf(sb, "\n[The chart as SVG](charts/%s.%s.svg)\n", stem, report_chart_names[id]);
+}
+
+static void model_md(struct strbuf *sb, const struct report_run *run, const cJSON *m,
+		     const char *stem)
 {
 	const cJSON *c = get(m, "ceiling"), *p = get(m, "presets"), *t, *g, *s;
+	struct report_charts rc;
 	char a[32], b[32], d[32], e[32], f[32];
 	static const char *const which[] = { "max_ctx", "fast" };
 	size_t i;
@@ -207,12 +237,7 @@ static void model_md(struct strbuf *sb, const cJSON *m)
 		strbuf_addstr(sb, "**Not finished** (the run was interrupted or the server went away): "
 			      "what follows is partial, and no gate was judged. Run the same command "
 			      "again to finish.\n\n");
-	strbuf_addf(sb, "Parameters %sB, trained context %s. Criteria: TTFT < %s s, decode > %s tok/s, "
-		    "peak memory < %s %%.\n\n",
-		    fmt(m, "params_b", 1, a, sizeof(a)), fmt(m, "trained_context", 0, b, sizeof(b)),
-		    fmt(get(m, "criteria"), "ttft_s", 1, d, sizeof(d)),
-		    fmt(get(m, "criteria"), "decode_tps_min", 0, e, sizeof(e)),
-		    fmt(get(m, "criteria"), "gpu_memory_max_pct", 0, f, sizeof(f)));
+	report_charts_build(&rc, run, m);
 	ceiling_md(sb, c);
 	strbuf_addstr(sb, "| preset | options | decode tok/s | TTFT ms | decode tok/s at fill "
 		      "| TTFT s at fill | evidence |\n|---|---|---|---|---|---|---|\n");
@@ -240,8 +265,15 @@ static void model_md(struct strbuf *sb, const cJSON *m)
 		report_md_text(sb, sget(get(get(p, "fast"), "choice"), "choice", ""));
 		strbuf_addstr(sb, ".\n");
 	}
-	strbuf_addstr(sb, "\nRollback: Ollama's defaults (no options).\n\n### Trials\n\n"
-		      "| options | decode tok/s | TTFT ms | GPU % | verdict |\n|---|---|---|---|---|\n");
+	strbuf_addstr(sb, "\nRollback: Ollama's defaults (no options).\n\n");
+	findings_md(sb, m);
+	strbuf_addf(sb, "### Details\n\nParameters %sB, trained context %s. Criteria: TTFT < %s s, "
+		    "decode > %s tok/s, peak memory < %s %%.\n\n",
+		    fmt(m, "params_b", 1, a, sizeof(a)), fmt(m, "trained_context", 0, b, sizeof(b)),
+		    fmt(get(m, "criteria"), "ttft_s", 1, d, sizeof(d)),
+		    fmt(get(m, "criteria"), "decode_tps_min", 0, e, sizeof(e)),
+		    fmt(get(m, "criteria"), "gpu_memory_max_pct", 0, f, sizeof(f)));
+	strbuf_addstr(sb, "#### Trials\n\n| options | decode tok/s | TTFT ms | GPU % | verdict |\n|---|---|---|---|---|\n");
 	cJSON_ArrayForEach(t, get(m, "trials")) {
 		strbuf_addstr(sb, "| ");
 		options_code(sb, get(t, "options"), 1);
@@ -252,8 +284,18 @@ static void model_md(struct strbuf *sb, const cJSON *m)
 			       sget(t, "why", "-"));
 		strbuf_addstr(sb, " |\n");
 	}
+	chart_md(sb, &rc, RC_DECODE, stem);
+	chart_md(sb, &rc, RC_TTFT, stem);
+	if (rc.chart[RC_MEMORY]) {
+		strbuf_addstr(sb, "\n#### Memory at load\n");
+		chart_md(sb, &rc, RC_MEMORY, stem);
+	}
+	if (rc.chart[RC_DEPTH]) {
+		strbuf_addstr(sb, "\n#### Decode as the context fills\n");
+		chart_md(sb, &rc, RC_DEPTH, stem);
+	}
 	if (cJSON_GetArraySize(get(m, "stability"))) {
-		strbuf_addstr(sb, "\n### Stability\n\n| preset | streams | requests | success % | OOM | "
+		strbuf_addstr(sb, "\n#### Stability\n\n| preset | streams | requests | success % | OOM | "
 			      "TTFT p99 ms | limit ms |\n|---|---|---|---|---|---|---|\n");
 		cJSON_ArrayForEach(s, get(m, "stability")) {
 			char lim[32], n[32];
@@ -276,8 +318,16 @@ static void model_md(struct strbuf *sb, const cJSON *m)
 			      "durations under a time scale, else the client's), over the requests that "
 			      "succeeded; above the server's parallel slots the limit allows for the "
 			      "requests ahead in a slot.\n");
+		chart_md(sb, &rc, RC_STABILITY_TTFT, stem);
+		chart_md(sb, &rc, RC_STABILITY_SUCCESS, stem);
 	}
-	strbuf_addstr(sb, "\n### Gates\n\n");
+	if (rc.chart[RC_BASELINE_DECODE] || rc.chart[RC_BASELINE_TTFT]) {
+		strbuf_addstr(sb, "\n#### Against the baseline\n");
+		chart_md(sb, &rc, RC_BASELINE_DECODE, stem);
+		chart_md(sb, &rc, RC_BASELINE_TTFT, stem);
+	}
+	report_charts_free(&rc);
+	strbuf_addstr(sb, "\n#### Gates\n\n");
 	cJSON_ArrayForEach(g, get(m, "gates")) {
 		strbuf_addf(sb, "- %s **", cJSON_IsTrue(get(g, "pass")) ? "PASS" : "FAIL");
 		report_md_text(sb, sget(g, "name", "?"));
@@ -323,7 +373,18 @@ struct md_state {
 	char dir[4096];
 	struct strbuf sb;   /* md_summary: the file so far */
 	cJSON *models;      /* md_model: references to the summaries, by file */
+	cJSON *seen;        /* md_summary: summaries so far, by slug */
 };
+
+/* The stem of a summary's chart files: its slug, then ".2", ".3", ... for
+ * the second and later summaries of one model (managed mode). */
+static void chart_stem(char *out, size_t len, const char *slug, int nth)
+{
+	if (nth > 1)
+		snprintf(out, len, "%s.%d", slug, nth);
+	else
+		snprintf(out, len, "%s", slug);
+}
 
 static int md_begin(const struct report_run *run, void **state)
 {
@@ -343,6 +404,7 @@ static void md_release(void *state)
 	struct md_state *st = state;
 	strbuf_release(&st->sb);
 	cJSON_Delete(st->models);
+	cJSON_Delete(st->seen);
 	free(st);
 }
 
@@ -356,7 +418,17 @@ static int summary_begin(const struct report_run *run, void **state)
 
 static int summary_model(void *state, const cJSON *m)
 {
-	model_md(&((struct md_state *)state)->sb, m);
+	struct md_state *st = state;
+	char slug[256], stem[300];
+	cJSON *n;
+	o3_model_slug(sget(m, "model", "unknown"), slug, sizeof(slug));
+	if (!st->seen)
+		st->seen = cJSON_CreateObject();
+	if (!(n = cJSON_GetObjectItemCaseSensitive(st->seen, slug)))
+		n = cJSON_AddNumberToObject(st->seen, slug, 0);
+	cJSON_SetNumberValue(n, n->valuedouble + 1);
+	chart_stem(stem, sizeof(stem), slug, (int)n->valuedouble);
+	model_md(&st->sb, st->run, m, get(m, "error") ? NULL : stem);
 	return 0;
 }
 
@@ -393,6 +465,31 @@ static int per_model_model(void *state, const cJSON *m)
 	return 0;
 }
 
+/* The model's charts as summaries/charts/<stem>.<name>.svg. */
+static int charts_write(struct md_state *st, const cJSON *m, const char *stem)
+{
+	struct report_charts rc;
+	char dir[4096], path[4600];
+	int i, ret = 0, made = 0;
+	if (get(m, "error"))
+		return 0;
+	report_charts_build(&rc, st->run, m);
+	for (i = 0; i < RC_COUNT; i++) {
+		struct strbuf sb = STRBUF_INIT;
+		if (!rc.chart[i])
+			continue;
+		if (!made++ && report_folder(st->run, "summaries/charts", dir, sizeof(dir))) {
+			ret = -1;
+			break;
+		}
+		chart_svg(&sb, rc.chart[i]);
+		snprintf(path, sizeof(path), "%s/%s.%s.svg", dir, stem, report_chart_names[i]);
+		ret |= report_file_write_sb(path, &sb);
+	}
+	report_charts_free(&rc);
+	return ret;
+}
+
 static int per_model_end(void *state)
 {
 	struct md_state *st = state;
@@ -401,9 +498,14 @@ static int per_model_end(void *state)
 	int rc = 0;
 	cJSON_ArrayForEach(list, st->models) {
 		struct strbuf sb = STRBUF_INIT;
+		int nth = 0;
 		header_md(&sb, st->run);
-		cJSON_ArrayForEach(m, list)
-			model_md(&sb, m);
+		cJSON_ArrayForEach(m, list) {
+			char stem[300];
+			chart_stem(stem, sizeof(stem), list->string, ++nth);
+			model_md(&sb, st->run, m, get(m, "error") ? NULL : stem);
+			rc |= charts_write(st, m, stem);
+		}
 		snprintf(path, sizeof(path), "%s/%s.md", st->dir, list->string);
 		rc |= report_file_write_sb(path, &sb);
 	}
