@@ -29,6 +29,9 @@
  *                (report_presets.c)
  *   junit        junit.xml: one testcase per step and gate, written with
  *                libxml2's xmlTextWriter (report_junit.c)
+ *   html         report.html: a one-file dashboard (inline CSS, SVG charts
+ *                and a small script; nothing fetched), written with
+ *                xmlTextWriter (report_html.c)
  *
  * Every file is written to a temporary file in the same folder and renamed
  * into place, so an old report survives a failed write; a failure is said
@@ -84,6 +87,7 @@ extern const struct report_writer report_writer_md_model;
 extern const struct report_writer report_writer_json;
 extern const struct report_writer report_writer_presets;
 extern const struct report_writer report_writer_junit;
+extern const struct report_writer report_writer_html;
 
 /* Every writer, in the order they run; NULL-terminated. */
 extern const struct report_writer *const report_writers[];
