@@ -24,6 +24,7 @@ const struct report_writer *const report_writers[] = {
 	&report_writer_presets,
 	&report_writer_junit,
 	&report_writer_csv,
+	&report_writer_html,
 	NULL,
 };
 

@@ -32,6 +32,9 @@
  *   csv          summaries/requests.csv, trials.csv, models.csv: one row per
  *                timed request, per trial, per model, RFC 4180
  *                (report_csv.c)
+ *   html         report.html: a one-file dashboard (inline CSS, SVG charts
+ *                and a small script; nothing fetched), written with
+ *                xmlTextWriter (report_html.c)
  *
  * Every file is written to a temporary file in the same folder and renamed
  * into place, so an old report survives a failed write; a failure is said
@@ -88,6 +91,7 @@ extern const struct report_writer report_writer_json;
 extern const struct report_writer report_writer_presets;
 extern const struct report_writer report_writer_junit;
 extern const struct report_writer report_writer_csv;
+extern const struct report_writer report_writer_html;
 
 /* Every writer, in the order they run; NULL-terminated. */
 extern const struct report_writer *const report_writers[];

@@ -57,7 +57,7 @@ static void cp_sub(const char *from, const char *sub, const char *to)
 }
 
 /* The reports of results equal those in copy: every file of summaries/,
- * defaults/ and junit.xml, JUnit's timestamp aside. */
+ * defaults/, junit.xml and report.html, JUnit's timestamp aside. */
 static void same_reports(const char *results)
 {
 	const char *argv[] = { "diff", "-r", "-I", "timestamp=", "-x", "logs", "-x", "env", copy,
@@ -80,6 +80,7 @@ static void keep_reports(const char *results)
 	cp_sub(results, "summaries", copy);
 	cp_sub(results, "defaults", copy);
 	cp_sub(results, "junit.xml", copy);
+	cp_sub(results, "report.html", copy);
 }
 
 /* The CSV files are among the reports compared (diff -r over summaries/),
@@ -104,7 +105,7 @@ static void has_csv(const char *dir)
 /* Remove the reports of results, so that o3 report must write them all. */
 static void drop_reports(const char *results)
 {
-	static const char *const reports[] = { "summaries", "defaults", "junit.xml" };
+	static const char *const reports[] = { "summaries", "defaults", "junit.xml", "report.html" };
 	char path[600];
 	size_t i;
 	for (i = 0; i < sizeof(reports) / sizeof(reports[0]); i++) {
