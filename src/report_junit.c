@@ -477,7 +477,8 @@ static void judge(const struct report_run *run, const struct jsuite *s, const st
 	memset(o, 0, sizeof(*o));
 	strbuf_init(&o->out, 0);
 	if (!strcmp(st, "reused"))
-		line(&o->out, "taken from the log of an earlier run (not measured again: time 0)");
+		line(&o->out, "taken from an earlier measurement (the log, or the same step earlier in "
+			     "this run): not measured again, time 0");
 	if (!strcmp(st, "error")) {
 		cls = error_class(run, step, buf, sizeof(buf));
 		if (!verdict_class(cls)) {
@@ -492,9 +493,13 @@ static void judge(const struct report_run *run, const struct jsuite *s, const st
 		if (!oc && verdict_class(cls))
 			oc = cls;
 		if (oc && strcmp(oc, "fits")) {
-			strbuf_addf(&t, "outcome: %s; expected: past the edge of memory (the ceiling "
-				    "search probes beyond the largest context that fits, to find it)", oc);
+			strbuf_addf(&t, "outcome: %s", oc);
+			if (verdict_class(cls))
+				strbuf_addf(&t, " (%s)", str(step, "message"));
+			strbuf_addstr(&t, "; expected: past the edge of memory (the ceiling search "
+				      "probes beyond the largest context that fits, to find it)");
 			line(&o->out, t.buf);
+			cls = NULL; /* said */
 		} else if (oc) {
 			strbuf_addf(&t, "outcome: %s", oc);
 			line(&o->out, t.buf);
