@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "msg.h"
 #include "o3_exit.h"
+#include "step_summary.h"
 #include "record.h"
 #include "regression.h"
 #include "report.h"
@@ -39,7 +40,7 @@ int cmd_compare(int argc, char **argv)
 {
 	struct option *lo;
 	char *so, msg[1200];
-	struct regression_opts o = { "baselines", NULL, 0, 0 };
+	struct regression_opts o = { "baselines", NULL, 0, 0, NULL };
 	int c, rc = 0;
 
 	cli_build(options, ARRAY_SIZE(options), &lo, &so);
@@ -71,6 +72,7 @@ int cmd_compare(int argc, char **argv)
 	}
 	{
 		int failed = 0;
+		o.step_summary = step_summary_path(); /* GitHub Actions */
 		rc = regression_gate(argv[optind], &o, &failed, msg, sizeof(msg));
 		if (rc)
 			error("%s", msg);

@@ -110,7 +110,8 @@ int cmd_report(int argc, char **argv)
 	{
 		char stamp[32];
 		struct results_reports rr = { a.results, res.suite.name, res.models, res.steps, res.env,
-					      res.machine, NULL, rec_str(res.run, "hostname"), res.index };
+					      res.machine, NULL, rec_str(res.run, "hostname"), res.index,
+					      NULL };
 		if (rec_str(res.run, RK_TIME)) {
 			snprintf(stamp, sizeof(stamp), "%.19s", rec_str(res.run, RK_TIME));
 			rr.timestamp = stamp;

@@ -20,6 +20,7 @@
 #include "report.h"
 #include "results.h"
 #include "server.h"
+#include "step_summary.h"
 #include "strbuf.h"
 #include "suite.h"
 #include "util.h"
@@ -412,11 +413,13 @@ static int run(struct run_args *a, struct suite *s, struct cmd_server *srv)
 		 * report finds again */
 		char stamp_run[32];
 		struct results_reports rr = { a->results, s->name, models, steps.results, env, machine,
-					      stamp_run, rec_str(run_rec, "hostname"), steps.index };
+					      stamp_run, rec_str(run_rec, "hostname"), steps.index,
+					      NULL };
 		snprintf(stamp_run, sizeof(stamp_run), "%.19s", rec_str(run_rec, RK_TIME) ?
 			 rec_str(run_rec, RK_TIME) : "");
 		if (!stamp_run[0])
 			rr.timestamp = NULL;
+		rr.step_summary = step_summary_path(); /* GitHub Actions */
 		rc_reports = results_write_reports(&rr);
 	}
 	if (rc_reports)
@@ -447,7 +450,7 @@ static int run(struct run_args *a, struct suite *s, struct cmd_server *srv)
 	}
 	if (a->baseline && !interrupted) {
 		/* the regression gate: the results just written against the baselines */
-		struct regression_opts ro = { a->baseline, NULL, a->strict, 0 };
+		struct regression_opts ro = { a->baseline, NULL, a->strict, 0, step_summary_path() };
 		int failed = 0, r = regression_gate(a->results, &ro, &failed, msg, sizeof(msg));
 		if (r) {
 			error("%s", msg);

@@ -10,6 +10,7 @@
 #include "o3_exit.h"
 #include "record.h"
 #include "report.h"
+#include "step_summary.h"
 #include "suite.h"
 #include "banned.h"
 
@@ -127,6 +128,9 @@ int regression_write(const char *dir, const char *suite_name, const struct regre
 	run.dir = dir;
 	run.junit_name = "junit-regression.xml";
 	rc |= report_write_with(junit, &run, NULL, gate_results);
+	snprintf(path, sizeof(path), "%s/summaries/compare.md", dir);
+	if (o->step_summary && step_summary_append(o->step_summary, path, "summaries/compare.md"))
+		rc = -1;
 	return rc ? -1 : 0;
 }
 

@@ -17,6 +17,8 @@ struct regression_opts {
 	const char *profile;        /* NULL: each model's own (baseline_profile_of) */
 	int strict;                 /* inconclusive fails the gate too (or the suite says so) */
 	int force;                  /* compare across profiles */
+	const char *step_summary;   /* GitHub's step summary (step_summary.h) to append
+				       summaries/compare.md to; NULL: none */
 };
 
 struct regression_out {

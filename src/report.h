@@ -23,11 +23,14 @@
  *
  *   md_summary   summaries/summary.md: every model (report_md.c)
  *   md_model     summaries/<model>.md: one file per model (report_md.c)
- *   json         summaries/summary.json: the model summaries (report_json.c)
+ *   json         summaries/summary.json: the run's identity and, per model, its
+ *                verdict, key figures and whole summary; summaries/<model>.json
+ *                the same for one model (report_json.c)
  *   presets      defaults/: per model, YAML presets, a Modelfile per preset,
  *                the server environment (.env, systemd drop-in)
  *                (report_presets.c)
- *   junit        junit.xml: one testcase per step and gate, written with
+ *   junit        junit.xml: one testsuite per model, one testcase per step and
+ *                gate (a stability level's step and gate as one), written with
  *                libxml2's xmlTextWriter (report_junit.c)
  *   csv          summaries/requests.csv, trials.csv, models.csv: one row per
  *                timed request, per trial, per model, RFC 4180

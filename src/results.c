@@ -8,6 +8,7 @@
 
 #include "record.h"
 #include "report.h"
+#include "step_summary.h"
 #include "util.h"
 #include "banned.h"
 
@@ -61,5 +62,13 @@ int results_write_reports(const struct results_reports *r)
 	run.records = r->records;
 	rc = report_write_all(&run, r->models, r->step_results);
 	cJSON_Delete(props);
+	if (r->step_summary) {
+		/* after the writers: the reports themselves never read the
+		 * environment */
+		char md[4200];
+		snprintf(md, sizeof(md), "%s/summaries/summary.md", r->dir);
+		if (step_summary_append(r->step_summary, md, "summaries/summary.md"))
+			rc = -1;
+	}
 	return rc;
 }

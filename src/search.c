@@ -402,12 +402,14 @@ static void trials_phase(struct model_run *mr, const struct suite_knob **knobs, 
 			const cJSON *rec;
 			size_t k;
 			char msg[256];
-			strbuf_addf(&label, "num_ctx=%ld", ctxs[i]);
+			/* the options in the order the record holds them (and the
+			 * reports print them): num_ctx last (probe_base_record) */
 			for (k = 0; k < no; k++) {
 				ollama_option_add(a.options, others[k]->name, others[k]->values[idx[k]],
 						  msg, sizeof(msg));
-				strbuf_addf(&label, ",%s=%s", others[k]->name, others[k]->values[idx[k]]);
+				strbuf_addf(&label, "%s=%s,", others[k]->name, others[k]->values[idx[k]]);
 			}
+			strbuf_addf(&label, "num_ctx=%ld", ctxs[i]);
 			rec = run_step(mr, RP_TRIAL, label.buf, probe_trial, &a);
 			strbuf_release(&label);
 			cJSON_Delete(a.options);

@@ -518,9 +518,36 @@ START_TEST(test_json_is_utf8)
 	ck_assert(report_utf8_valid(text));
 	doc = cJSON_Parse(text);
 	ck_assert_ptr_nonnull(doc);
-	ck_assert_int_eq(cJSON_GetArraySize(doc), 3);
-	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(doc, 0), "model")),
-			 "qwen2.5:3b-instruct");
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(doc, "schema")), "o3.summary");
+	ck_assert_int_eq((int)cJSON_GetNumberValue(cJSON_GetObjectItem(doc, "schema_version")), 1);
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "run"), "simulated")));
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "run"), "time")),
+			 "2026-12-01T23:33:57");
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "models")), 3);
+	{
+		const cJSON *m = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "models"), 0);
+		ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(m, "model")), "qwen2.5:3b-instruct");
+		ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(m, "verdict")), "fail");
+		ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(m, "file")),
+				 "qwen2.5_3b-instruct.json");
+		/* the whole summary is there */
+		ck_assert_ptr_nonnull(cJSON_GetObjectItem(m, "trials"));
+		ck_assert_ptr_nonnull(cJSON_GetObjectItem(m, "identity"));
+		ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(
+			cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "models"), 2), "verdict")), "not measured");
+	}
+	cJSON_Delete(doc);
+	free(text);
+	/* one file per model, with the same shape */
+	snprintf(path, sizeof(path), "%s/results/summaries/qwen2.5_3b-instruct.json", tmp);
+	text = slurp(path, NULL);
+	ck_assert_ptr_nonnull(text);
+	doc = cJSON_Parse(text);
+	ck_assert_ptr_nonnull(doc);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(doc, "schema")), "o3.summary");
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "models")), 1);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(
+		cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "models"), 0), "model")), "qwen2.5:3b-instruct");
 	cJSON_Delete(doc);
 	free(text);
 }

@@ -22,6 +22,19 @@
 #include "sim_process.h"
 
 
+/* The model summaries of a summary.json ({"schema": "o3.summary", ...,
+ * "models": [...]}), detached. */
+static cJSON *summary_models(const char *text)
+{
+	cJSON *doc = cJSON_Parse(text), *models;
+	ck_assert_msg(doc != NULL, "summary.json is not JSON");
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(doc, "schema")), "o3.summary");
+	models = cJSON_DetachItemFromObject(doc, "models");
+	ck_assert_ptr_nonnull(models);
+	cJSON_Delete(doc);
+	return models;
+}
+
 START_TEST(test_smoke_completes_with_reports)
 {
 	char *out, *err;
@@ -53,7 +66,7 @@ START_TEST(test_smoke_completes_with_reports)
 		int levels = 0;
 		snprintf(path, sizeof(path), "%s/results/summaries/summary.json", sim.dir);
 		text = slurp(path);
-		models = cJSON_Parse(text);
+		models = summary_models(text);
 		cJSON_ArrayForEach(m, models) {
 			cJSON_ArrayForEach(st, cJSON_GetObjectItem(m, "stability")) {
 				double streams = cJSON_GetNumberValue(cJSON_GetObjectItem(st, "streams"));
@@ -365,7 +378,7 @@ START_TEST(test_presets_match_truth)
 	ck_assert_msg(rc == profile_exit[_i], "exit %d (not %d): %s", rc, profile_exit[_i], err);
 	snprintf(path, sizeof(path), "%s/summaries/summary.json", results);
 	text = slurp(path);
-	models = cJSON_Parse(text);
+	models = summary_models(text);
 	ck_assert_int_eq(cJSON_GetArraySize(models), 5);
 	cJSON_ArrayForEach(m, models) {
 		const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(m, "model"));
@@ -473,7 +486,7 @@ START_TEST(test_stability_ttft_gate)
 	cJSON_Delete(truth);
 	snprintf(path, sizeof(path), "%s/summaries/summary.json", results);
 	text = slurp(path);
-	models = cJSON_Parse(text);
+	models = summary_models(text);
 	m = cJSON_GetArrayItem(models, 0);
 	trial_ms = cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(m, "trials"),
 									       0), "ttft_ms"));
@@ -647,7 +660,7 @@ START_TEST(test_no_max_ctx_without_confirmation)
 	ck_assert_ptr_nonnull(strstr(out, "no context was confirmed with a filled request"));
 	snprintf(path, sizeof(path), "%s/results/summaries/summary.json", sim.dir);
 	text = slurp(path);
-	models = cJSON_Parse(text);
+	models = summary_models(text);
 	m = cJSON_GetArrayItem(models, 0);
 	ck_assert_double_eq(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(m, "ceiling"),
 								       "confirmed")), 0);
@@ -674,7 +687,7 @@ START_TEST(test_missing_model_exit_4)
 	ck_assert_ptr_nonnull(strstr(out, "qwen2.5:3b-instruct"));
 	snprintf(path, sizeof(path), "%s/results/junit.xml", sim.dir);
 	xml = slurp(path);
-	ck_assert_ptr_nonnull(strstr(xml, "classname=\"nosuch:model\" name=\"available\""));
+	ck_assert_msg(strstr(xml, "classname=\"nosuch:model\" name=\"available\"") != NULL, "%s", xml);
 	/* libxml2's writer leaves ' as it is inside a "-quoted attribute */
 	ck_assert_ptr_nonnull(strstr(xml, "<failure message=\"model 'nosuch:model' not found\""));
 	free(xml);

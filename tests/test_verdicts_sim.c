@@ -53,6 +53,18 @@ static cJSON *read_json(const char *rel)
 	return doc;
 }
 
+/* The model summaries of summaries/summary.json, detached from the
+ * document ({"schema": "o3.summary", "run": {...}, "models": [...]}). */
+static cJSON *read_models(void)
+{
+	cJSON *doc = read_json("summaries/summary.json"), *models;
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(doc, "schema")), "o3.summary");
+	models = cJSON_DetachItemFromObject(doc, "models");
+	ck_assert_ptr_nonnull(models);
+	cJSON_Delete(doc);
+	return models;
+}
+
 static const cJSON *model_of(const cJSON *summary, const char *name)
 {
 	const cJSON *m;
@@ -112,7 +124,7 @@ START_TEST(test_identity_change_measures_again)
 	ck_assert_msg(strstr(out, "steps measured again") != NULL, "%s", out);
 	/* no record of the old identity was taken for the new one: every step
 	 * record of the second server carries the new identity's hash */
-	log = read_json("summaries/summary.json");
+	log = read_models();
 	{
 		const cJSON *m = model_of(log, "qwen2.5:3b-instruct");
 		const cJSON *ch = cJSON_GetObjectItem(m, "identity_change");
@@ -189,7 +201,7 @@ START_TEST(test_simulated_marked_everywhere)
 	ck_assert_ptr_nonnull(strstr(junit, "<property name=\"simulated\" value=\"true\"/>"));
 	ck_assert_ptr_nonnull(strstr(junit, "[SIMULATED]"));
 	ck_assert_ptr_nonnull(strstr(junit, "<property name=\"simulator\" value=\"o3-sim; profile="));
-	sum = read_json("summaries/summary.json");
+	sum = read_models();
 	cJSON_ArrayForEach(m, sum)
 		ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(m, "identity"), "simulated")));
 	/* the environment snapshot */
@@ -235,7 +247,7 @@ START_TEST(test_same_command_same_ceilings)
 		const cJSON *c;
 		int rc = run_into("suites/strix-halo-64g.yaml", extra, &out, &err);
 		ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
-		sum = read_json("summaries/summary.json");
+		sum = read_models();
 		c = cJSON_GetObjectItem(model_of(sum, "qwen3-coder:30b"), "ceiling");
 		loads[i] = cJSON_GetNumberValue(cJSON_GetObjectItem(c, "loads_up_to"));
 		usable[i] = cJSON_GetNumberValue(cJSON_GetObjectItem(c, "confirmed"));
@@ -319,7 +331,7 @@ START_TEST(test_cpu_only_ceiling_at_memory_edge)
 			 "system_memory");
 	true_ceiling = cJSON_GetNumberValue(cJSON_GetObjectItem(truth, "ceiling"));
 	true_usable = cJSON_GetNumberValue(cJSON_GetObjectItem(truth, "usable_context"));
-	sum = read_json("summaries/summary.json");
+	sum = read_models();
 	m = model_of(sum, "qwen3-coder:30b");
 	c = cJSON_GetObjectItem(m, "ceiling");
 	loads = cJSON_GetNumberValue(cJSON_GetObjectItem(c, "loads_up_to"));
@@ -370,7 +382,7 @@ START_TEST(test_gpu_unused_is_a_finding)
 	snprintf(procarg, sizeof(procarg), "%s/proc", fs);
 	rc = run_into("suites/smoke.yaml", extra, &out, &err);
 	ck_assert_msg(rc == 0, "exit %d: %s%s", rc, out, err);
-	sum = read_json("summaries/summary.json");
+	sum = read_models();
 	cJSON_ArrayForEach(m, sum) {
 		const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(m, "model"));
 		c = cJSON_GetObjectItem(m, "ceiling");
