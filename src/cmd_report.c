@@ -109,9 +109,11 @@ int cmd_report(int argc, char **argv)
 	}
 	{
 		char stamp[32];
-		struct results_reports rr = { a.results, res.suite.name, res.models, res.steps, res.env,
-					      res.machine, NULL, rec_str(res.run, "hostname"), res.index,
-					      NULL };
+		struct results_reports rr = {
+			.dir = a.results, .suite_name = res.suite.name, .models = res.models,
+			.step_results = res.steps, .env = res.env, .machine = res.machine,
+			.hostname = rec_str(res.run, "hostname"), .records = res.index,
+		};
 		if (rec_str(res.run, RK_TIME)) {
 			snprintf(stamp, sizeof(stamp), "%.19s", rec_str(res.run, RK_TIME));
 			rr.timestamp = stamp;

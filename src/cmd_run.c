@@ -412,9 +412,12 @@ static int run(struct run_args *a, struct suite *s, struct cmd_server *srv)
 		/* JUnit's timestamp: when the run started (its record), which o3
 		 * report finds again */
 		char stamp_run[32];
-		struct results_reports rr = { a->results, s->name, models, steps.results, env, machine,
-					      stamp_run, rec_str(run_rec, "hostname"), steps.index,
-					      NULL };
+		struct results_reports rr = {
+			.dir = a->results, .suite_name = s->name, .models = models,
+			.step_results = steps.results, .env = env, .machine = machine,
+			.timestamp = stamp_run, .hostname = rec_str(run_rec, "hostname"),
+			.records = steps.index,
+		};
 		snprintf(stamp_run, sizeof(stamp_run), "%.19s", rec_str(run_rec, RK_TIME) ?
 			 rec_str(run_rec, RK_TIME) : "");
 		if (!stamp_run[0])

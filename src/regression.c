@@ -151,7 +151,20 @@ int regression_gate(const char *dir, const struct regression_opts *o, int *faile
 	if (rc) {
 		regression_out_release(&out); /* what it had made before it refused */
 	} else {
-		if (regression_write(dir, r.suite.name, o, &out, gates.results)) {
+		/* the run's reports again, with the comparison in them (the
+		 * dashboard's and the Markdown's baseline charts) */
+		char stamp[32];
+		struct results_reports rr = {
+			.dir = dir, .suite_name = r.suite.name, .models = r.models, .step_results = r.steps,
+			.env = r.env, .machine = r.machine, .hostname = rec_str(r.run, "hostname"),
+			.records = r.index, .comparisons = out.comparisons,
+		};
+		if (rec_str(r.run, RK_TIME)) {
+			snprintf(stamp, sizeof(stamp), "%.19s", rec_str(r.run, RK_TIME));
+			rr.timestamp = stamp;
+		}
+		if (results_write_reports(&rr) ||
+		    regression_write(dir, r.suite.name, o, &out, gates.results)) {
 			snprintf(msg, msglen, "the comparison's reports could not all be written in '%s'",
 				 dir);
 			rc = O3_EXIT_INTERNAL;

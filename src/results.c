@@ -60,6 +60,7 @@ int results_write_reports(const struct results_reports *r)
 	run.timestamp = r->timestamp;
 	run.hostname = r->hostname;
 	run.records = r->records;
+	run.comparisons = r->comparisons;
 	rc = report_write_all(&run, r->models, r->step_results);
 	cJSON_Delete(props);
 	if (r->step_summary) {

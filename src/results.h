@@ -24,6 +24,7 @@ struct results_reports {
 	const char *timestamp;      /* JUnit's: the run's start (its record); NULL = now */
 	const char *hostname;       /* JUnit's: where it ran; NULL = this host */
 	const cJSON *records;       /* key -> record (report_run.records); may be NULL */
+	const cJSON *comparisons;   /* with the baselines (regression.h); may be NULL */
 	const char *step_summary;   /* GitHub's step summary (step_summary.h) to append
 				       summaries/summary.md to; NULL: none */
 };

@@ -96,6 +96,16 @@ START_TEST(test_slower_decode_fails_the_gate)
 	ck_assert_msg(strstr(md, "| max_ctx | decode | 82.57 | 75.06 | -9.1 % | 5 % |") &&
 		      strstr(md, "**REGRESSION**") && strstr(md, "Ollama 0.24.0 → 0.33.0"), "%s", md);
 	free(md);
+	/* the run's reports carry the comparison too: the dashboard's section
+	 * and the Markdown's baseline charts */
+	snprintf(path, sizeof(path), "%s/r2/report.html", work);
+	md = slurp(path);
+	ck_assert_ptr_nonnull(strstr(md, "<section class=\"comparison\""));
+	free(md);
+	snprintf(path, sizeof(path), "%s/r2/summaries/summary.md", work);
+	md = slurp(path);
+	ck_assert_ptr_nonnull(strstr(md, "#### Against the baseline"));
+	free(md);
 	snprintf(path, sizeof(path), "%s/r2/junit-regression.xml", work);
 	md = slurp(path);
 	/* one testsuite per model; the gate named by its preset and metric */
