@@ -69,7 +69,7 @@ status=0
 "$o3" run --suite "$suite" --results "$results" "${machine_args[@]}" ${O3_RUN_ARGS:-} || status=$?
 echo
 echo "Ran $suite on $target."
-echo "Reports: $results/summaries/summary.md, $results/junit.xml, $results/defaults/; log: $results/logs/run.jsonl"
+echo "Reports: $results/report.html (the dashboard), $results/summaries/summary.md, $results/summaries/*.csv, $results/junit.xml, $results/defaults/; log: $results/logs/run.jsonl"
 if [ "$status" -eq 1 ]; then
 	echo "Some gates failed (a model with no configuration meeting the criteria, or an unstable preset):"
 	echo "these are findings about the models on this machine, listed above and in summary.md."
