@@ -443,7 +443,13 @@ static int run(struct run_args *a, struct suite *s, struct cmd_server *srv)
 	}
 	printf("\n%d steps run, %d reused (from the log, or the same as an earlier step); reports in %s/ "
 	       "(summaries/summary.md, junit.xml, defaults/)\n", steps.executed, steps.reused, a->results);
-	if (interrupted) {
+	if (steps.log_failed) {
+		/* nothing measured from here on would be kept: stop, and say how
+		 * to go on (the log resumes from its last whole record) */
+		error("%s: the run stopped; free space and run the same command again to resume",
+		      steps.log_error);
+		rc = O3_EXIT_INPUT;
+	} else if (interrupted) {
 		note("interrupted: the log is complete up to the last step; run the same command again to resume");
 		rc = O3_EXIT_INTERRUPTED;
 	} else if (!rc && missing_models(models)) {
@@ -451,7 +457,7 @@ static int run(struct run_args *a, struct suite *s, struct cmd_server *srv)
 	} else if (!rc && gates_failed(models)) {
 		rc = O3_EXIT_GATE;
 	}
-	if (a->baseline && !interrupted) {
+	if (a->baseline && !interrupted && !steps.log_failed) {
 		/* the regression gate: the results just written against the baselines */
 		struct regression_opts ro = { a->baseline, NULL, a->strict, 0, step_summary_path() };
 		int failed = 0, r = regression_gate(a->results, &ro, &failed, msg, sizeof(msg));

@@ -96,7 +96,7 @@ static const cJSON *run_step(struct model_run *mr, const char *phase, const char
 	char *key;
 	const cJSON *rec;
 	int executed;
-	if (*mr->ctx->stop) {
+	if (*mr->ctx->stop || mr->ctx->steps->log_failed) {
 		mr->stopped = 1;
 		return NULL;
 	}

@@ -205,6 +205,17 @@ static cJSON *harness_error(const char *key, const char *name, enum ollama_err_c
 	return rec;
 }
 
+/* The log cannot be written (a full disk, a folder gone): nothing measured
+ * from here on would be kept, so the run must stop and say so. */
+static void log_failed(struct step_runner *r, int err)
+{
+	if (r->log_failed)
+		return;
+	r->log_failed = 1;
+	snprintf(r->log_error, sizeof(r->log_error), "cannot write the log '%s': %s", r->log_path,
+		 strerror(err ? err : EIO));
+}
+
 /* A failure that says nothing of the configuration (the server did not
  * answer in time, was gone or busy, the run was stopped, the step's process
  * died): a resumed run measures the step again instead of reusing it. */
@@ -293,7 +304,12 @@ const cJSON *step_run(struct step_runner *r, const char *name, const char *key, 
 		enum ollama_err_class cls = r->timeout_s > 0 && took >= 0.95 * r->timeout_s ?
 					    OLLAMA_ERR_CLIENT_TIMEOUT : OLLAMA_ERR_HARNESS_CRASH;
 		rec = harness_error(key, name, cls, m);
-		record_log_append(&r->log, rec);
+		if (record_log_append(&r->log, rec))
+			log_failed(r, errno);
+		else if (strstr(m, "cannot append to the log"))
+			/* the child could not write, the parent could: say what the
+			 * child saw, the run goes on */
+			warning("%s: %s", name, m);
 	}
 	{
 		const char *status = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "status"));
@@ -331,6 +347,8 @@ int step_note(struct step_runner *r, const char *key, cJSON *rec)
 	cJSON_DeleteItemFromObjectCaseSensitive(rec, "key");
 	cJSON_AddStringToObject(rec, "key", key);
 	rc = record_log_append(&r->log, rec);
+	if (rc)
+		log_failed(r, errno);
 	cJSON_DeleteItemFromObjectCaseSensitive(r->index, key);
 	cJSON_AddItemToObject(r->index, key, rec);
 	return rc;

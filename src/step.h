@@ -28,6 +28,8 @@ struct step_runner {
 	int fork;                /* 1 (default) unless CK_FORK=no */
 	int executed;            /* steps run (not taken from the log) */
 	int reused;              /* steps taken from the log */
+	int log_failed;          /* an append failed: the run must stop (log_error says why) */
+	char log_error[600];
 	cJSON *retired;          /* records replaced by a new measurement of their step (a
 				    transient failure measured again), kept alive for those
 				    who still point at them */
