@@ -29,7 +29,7 @@
 enum {
 	OPT_SUITE = 2000, OPT_RESULTS, OPT_FRESH, OPT_NO_MONITOR, OPT_SYSFS, OPT_PROCFS,
 	OPT_PROGRESS, OPT_NO_PROGRESS, OPT_MODEL, OPT_PARALLEL, OPT_LIMIT, OPT_SERVER_BINARY,
-	OPT_BASELINE, OPT_STRICT,
+	OPT_BASELINE, OPT_STRICT, OPT_WAIT_SERVER,
 };
 
 static const struct cli_option options[] = {
@@ -43,6 +43,7 @@ static const struct cli_option options[] = {
 	{ "sysfs-root", 0, OPT_SYSFS, "DIR", "read sysfs from DIR instead of /sys" },
 	{ "procfs-root", 0, OPT_PROCFS, "DIR", "read procfs from DIR instead of /proc" },
 	{ "baseline", 0, OPT_BASELINE, "DIR", "compare with the baselines in DIR at the end (as o3 compare), and plan repetitions and rollbacks from them" },
+	{ "wait-server", 0, OPT_WAIT_SERVER, "S", "a server that stops answering: wait up to S seconds for it to come back before giving up (default 60)" },
 	{ "strict", 0, OPT_STRICT, NULL, "with --baseline: an inconclusive comparison fails too" },
 	{ "server-binary", 0, OPT_SERVER_BINARY, "PATH", "managed mode: the ollama to start (default: the suite's server.binary)" },
 	{ "progress", 0, OPT_PROGRESS, NULL, "show a progress line (default on a terminal)" },
@@ -81,6 +82,7 @@ struct run_args {
 	const char *server_binary;
 	const char *baseline;
 	int strict;
+	double wait_server_s;
 };
 
 struct progress {
@@ -145,6 +147,13 @@ static int parse(int argc, char **argv, struct run_args *a, struct cmd_server *s
 		case OPT_SERVER_BINARY: a->server_binary = optarg; break;
 		case OPT_BASELINE: a->baseline = optarg; break;
 		case OPT_STRICT: a->strict = 1; break;
+		case OPT_WAIT_SERVER:
+			if (o3_parse_double(optarg, &a->wait_server_s) || a->wait_server_s < 0 ||
+			    a->wait_server_s > 86400) {
+				error("--wait-server expects seconds from 0 to 86400, not '%s'", optarg);
+				rc = -1;
+			}
+			break;
 		case OPT_NO_MONITOR: a->no_monitor = 1; break;
 		case OPT_SYSFS: a->sysfs = optarg; break;
 		case OPT_PROCFS: a->procfs = optarg; break;
@@ -384,6 +393,7 @@ static int run(struct run_args *a, struct suite *s, struct cmd_server *srv)
 	ctx.stop = &interrupted;
 	ctx.memory_limit_pct = a->memory_limit_pct;
 	ctx.baseline_dir = a->baseline;
+	ctx.wait_server_s = a->wait_server_s;
 	ctx.progress = show_progress;
 	ctx.progress_data = &prog;
 	machine = identity_machine(env);
@@ -492,6 +502,7 @@ int cmd_run(int argc, char **argv)
 	a.results = "o3_results";
 	a.progress = isatty(STDERR_FILENO);
 	a.parallel = 1;
+	a.wait_server_s = 60;
 	cmd_server_init(&srv);
 	/* -1: not given on the command line, where the suite's value applies */
 	srv.timeouts.connect_ms = srv.timeouts.first_byte_ms = -1;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analyze.h"
 #include "analyze_compare.h"
@@ -89,13 +90,47 @@ static void input_of(const struct model_run *mr, struct analyze_input *in)
 	in->rollback = mr->rollback;
 }
 
+/*
+ * After a step that failed for want of the server: is it really gone? It is
+ * only when /api/version goes unanswered for a few tries over a second or
+ * two, and then for the ctx->wait_server_s that a service manager may take
+ * to start it again. 1 when it answers (the failure was the step's own).
+ */
+static int server_answers(struct search_ctx *ctx)
+{
+	struct ollama_timeouts quick = ctx->timeouts;
+	struct ollama_client *c;
+	struct ollama_error err;
+	char version[64];
+	double waited = 0, limit = 2.0 + (ctx->wait_server_s > 0 ? ctx->wait_server_s : 0);
+	int ok = 0;
+	quick.connect_ms = 2000;
+	quick.first_byte_ms = quick.total_ms = 5000;
+	c = ollama_client_new(&ctx->host, &quick);
+	for (;;) {
+		if (!ollama_version(c, version, sizeof(version), &err)) {
+			ok = 1;
+			break;
+		}
+		if (waited >= limit || (ctx->stop && *ctx->stop))
+			break;
+		if (waited == 2.0)
+			note("the server at %s does not answer: waiting up to %.0f s for it to come back",
+			     ctx->host.base_url, limit - 2.0);
+		sleep(1);
+		waited += 1.0;
+	}
+	ollama_client_free(c);
+	return ok;
+}
+
 static const cJSON *run_step(struct model_run *mr, const char *phase, const char *label,
 			     step_fn fn, struct probe_arg *arg)
 {
 	char name[512];
 	char *key;
 	const cJSON *rec;
-	int executed;
+	int executed, retried = 0;
 	if (*mr->ctx->stop || mr->ctx->steps->log_failed) {
 		mr->stopped = 1;
 		return NULL;
@@ -139,6 +174,7 @@ static const cJSON *run_step(struct model_run *mr, const char *phase, const char
 	} else {
 		snprintf(name, sizeof(name), "%s/%s/%s", mr->model, phase, label);
 	}
+again:
 	if (mr->ctx->progress)
 		mr->ctx->progress(mr->ctx->progress_data, mr->model, phase, mr->done,
 				  mr->planned > mr->done ? mr->planned : mr->done + 1);
@@ -153,15 +189,31 @@ static const cJSON *run_step(struct model_run *mr, const char *phase, const char
 		mr->ctx->steps->timeout_s = saved;
 		executed = mr->ctx->steps->executed - executed;
 	}
-	free(key);
 	mr->done++;
 	mr->executed += executed;
 	use(mr, rec);
 	/* the step's result for the model-end record (and `o3 report`'s JUnit) */
 	cJSON_AddItemToArray(mr->results, cJSON_Duplicate(cJSON_GetArrayItem(
 		mr->ctx->steps->results, cJSON_GetArraySize(mr->ctx->steps->results) - 1), 1));
-	if (rec_error_class(rec) == OLLAMA_ERR_UNREACHABLE)
-		mr->gone = 1;
+	if (rec_error_class(rec) == OLLAMA_ERR_UNREACHABLE) {
+		if (!server_answers(mr->ctx)) {
+			mr->gone = 1;
+		} else if (!retried) {
+			/* it came back (restarted by its service manager): the step
+			 * said nothing of the configuration, measure it again */
+			note("the server at %s answers again: measuring '%s' again", mr->ctx->host.base_url,
+			     name);
+			/* the failed attempt is in the log; the step's result is
+			 * the new one's */
+			cJSON_DeleteItemFromArray(mr->results, cJSON_GetArraySize(mr->results) - 1);
+			cJSON_DeleteItemFromArray(mr->ctx->steps->results,
+						  cJSON_GetArraySize(mr->ctx->steps->results) - 1);
+			mr->done--;
+			retried = 1;
+			goto again;
+		}
+	}
+	free(key);
 	return rec;
 }
 
@@ -187,8 +239,15 @@ static int probe_cb(long num_ctx, enum ceiling_outcome *outcome, void *data)
 	if (mr->n_probes++ == 0)
 		mr->gpu_unused = analyze_gpu_unused(rec, mr->ctx->has_gpu);
 	rc = analyze_probe_outcome(rec, mr->gpu_unused, outcome);
-	if (rc)
+	if (rc && !mr->gone && server_answers(mr->ctx)) {
+		/* the server is there: a probe that could not finish is a finding
+		 * (it does not fit, as far as the search can tell), not the end
+		 * of the run */
+		*outcome = CEILING_FAILED;
+		rc = 0;
+	} else if (rc) {
 		mr->gone = 1;
+	}
 	if (rec_num(rec, "load_ms", &ms))
 		mr->load_ms = ms;
 	return rc;

@@ -44,6 +44,8 @@ struct search_ctx {
 	const cJSON *found_knobs;
 	int has_gpu;                   /* the machine has a GPU that Ollama could use */
 	const char *run_id;            /* the run's id (its "run" record), in each model-end */
+	double wait_server_s;          /* a server that stopped answering: wait this long for
+					  it to come back (a service manager restarting it) */
 	const char *baseline_dir;      /* o3 run --baseline: a model's baseline there gives its
 					  presets' rollback and plans its repetitions; NULL = none */
 	/* progress: called before each step (may be NULL) */
