@@ -154,6 +154,8 @@ static const cJSON *run_step(struct model_run *mr, const char *phase, const char
 		executed = mr->ctx->steps->executed - executed;
 	}
 	free(key);
+	if (*mr->ctx->stop)
+		mr->stopped = 1; /* this step was abandoned: the model is not finished */
 	mr->done++;
 	mr->executed += executed;
 	use(mr, rec);

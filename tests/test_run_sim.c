@@ -189,7 +189,8 @@ START_TEST(test_sigint_then_resume)
 	kill(pid, SIGINT);
 	waitpid(pid, &status, 0);
 	/* the smoke run takes over a second after its first record: the signal
-	 * lands mid-run, and o3 stops after the step with 130 */
+	 * lands mid-run, o3 abandons the step in progress (recorded as
+	 * interrupted, measured again below), writes its reports and exits 130 */
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 130,
 		      "status %d", status);
 	log = read_log();
