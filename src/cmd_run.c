@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 /* o3 run: the main job (plan, trials, presets, stability, reports). */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -20,6 +23,7 @@
 #include "report.h"
 #include "results.h"
 #include "server.h"
+#include "step.h"
 #include "step_summary.h"
 #include "strbuf.h"
 #include "suite.h"
@@ -59,16 +63,11 @@ static const char description[] =
 	"stability under concurrent streams. Every step is a Check test case whose\n"
 	"record is appended to DIR/logs/run.jsonl; run it again to resume. Reports:\n"
 	"DIR/summaries/summary.md, DIR/junit.xml, DIR/defaults/ (YAML presets and\n"
-	"Modelfiles), DIR/env/. Ctrl-C stops after the current step.";
+	"Modelfiles), DIR/env/. Ctrl-C (SIGINT) or SIGTERM abandons the current step\n"
+	"(measured again on resume), writes the reports and exits 130 (143).";
 
-static volatile sig_atomic_t interrupted;
-
-static void on_sigint(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-	signal(SIGINT, SIG_DFL); /* a second Ctrl-C ends o3 at once */
-}
+/* SIGINT or SIGTERM stopped the run (step.h: step_signals_install) */
+#define interrupted (step_stop_signal() != 0)
 
 struct run_args {
 	const char *suite_path;
@@ -390,7 +389,7 @@ static int run(struct run_args *a, struct suite *s, struct cmd_server *srv)
 	ctx.procfs_root = a->procfs;
 	ctx.monitor = !a->no_monitor;
 	ctx.parallel = parallel_from_env(env, a->parallel);
-	ctx.stop = &interrupted;
+	ctx.stop = step_stop_flag();
 	ctx.memory_limit_pct = a->memory_limit_pct;
 	ctx.baseline_dir = a->baseline;
 	ctx.wait_server_s = a->wait_server_s;
@@ -460,8 +459,9 @@ static int run(struct run_args *a, struct suite *s, struct cmd_server *srv)
 		      steps.log_error);
 		rc = O3_EXIT_INPUT;
 	} else if (interrupted) {
-		note("interrupted: the log is complete up to the last step; run the same command again to resume");
-		rc = O3_EXIT_INTERRUPTED;
+		note("interrupted (%s): the log is complete up to the last step; run the same command "
+		     "again to resume", step_stop_signal() == SIGTERM ? "SIGTERM" : "SIGINT");
+		rc = step_stop_signal() == SIGTERM ? O3_EXIT_TERMINATED : O3_EXIT_INTERRUPTED;
 	} else if (!rc && missing_models(models)) {
 		rc = O3_EXIT_UNAVAILABLE; /* the environment lacks what the suite names */
 	} else if (!rc && gates_failed(models)) {
@@ -487,6 +487,46 @@ static int run(struct run_args *a, struct suite *s, struct cmd_server *srv)
 	return rc;
 }
 
+/*
+ * One run at a time on a results folder: DIR/logs/run.lock, held (flock)
+ * for the whole run and naming its holder. Two runs on one log would both
+ * measure every missing step and compete for the server. o3 report,
+ * compare and baseline only read, and take no lock. Returns the lock's
+ * descriptor, or -1 (said why).
+ */
+static int lock_results(const char *results)
+{
+	char path[1100], held[200], when[40];
+	ssize_t n;
+	int fd;
+	snprintf(path, sizeof(path), "%s/logs", results);
+	record_mkdirs(path, 0777);
+	snprintf(path, sizeof(path), "%s/logs/run.lock", results);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		error("cannot open '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		int e = errno;
+		n = e == EWOULDBLOCK ? pread(fd, held, sizeof(held) - 1, 0) : -1;
+		held[n > 0 ? n : 0] = '\0';
+		held[strcspn(held, "\n")] = '\0';
+		if (e == EWOULDBLOCK)
+			error("'%s' is in use by o3 run (%s)", results,
+			      held[0] ? held : "pid unknown");
+		else
+			error("cannot lock '%s': %s", path, strerror(e));
+		close(fd);
+		return -1;
+	}
+	clock_utc_rfc3339(when, sizeof(when));
+	n = snprintf(held, sizeof(held), "pid %ld, since %s\n", (long)getpid(), when);
+	if (ftruncate(fd, 0) || pwrite(fd, held, (size_t)n, 0) != n)
+		warning("cannot write '%s': %s", path, strerror(errno));
+	return fd;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_args a;
@@ -495,7 +535,7 @@ int cmd_run(int argc, char **argv)
 	struct suite_error serr;
 	char buf[1024];
 	size_t i;
-	int rc;
+	int rc, lock_fd;
 
 	memset(&a, 0, sizeof(a));
 	a.suite_path = "suites/default.yaml";
@@ -531,13 +571,19 @@ int cmd_run(int argc, char **argv)
 	if (srv.timeouts.total_ms < 0)
 		srv.timeouts.total_ms = s.timeouts.total_ms;
 	/* managed mode starts its own servers: no server needs to answer now */
+	lock_fd = lock_results(a.results);
+	if (lock_fd < 0) {
+		suite_release(&s);
+		return O3_EXIT_UNAVAILABLE;
+	}
 	rc = s.server.mode == SUITE_SERVER_MANAGED ? 0 : cmd_server_open(&srv, a.host);
 	if (!rc) {
-		signal(SIGINT, on_sigint);
+		step_signals_install();
 		rc = run(&a, &s, &srv);
-		signal(SIGINT, SIG_DFL);
+		step_signals_restore();
 	}
 	cmd_server_close(&srv);
+	close(lock_fd); /* the lock goes with it */
 	suite_release(&s);
 	return rc;
 }

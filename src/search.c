@@ -189,6 +189,8 @@ again:
 		mr->ctx->steps->timeout_s = saved;
 		executed = mr->ctx->steps->executed - executed;
 	}
+	if (*mr->ctx->stop)
+		mr->stopped = 1; /* this step was abandoned: the model is not finished */
 	mr->done++;
 	mr->executed += executed;
 	use(mr, rec);

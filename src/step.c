@@ -7,8 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "msg.h"
@@ -26,10 +29,143 @@ static step_fn current_fn;
 static void *current_arg;
 static const char *current_key;
 static struct record_log *current_log;
+static pid_t current_parent; /* o3 itself: the step runs in a child when getpid() differs */
+
+/*
+ * The stop of a run (SIGINT, SIGTERM). The parent's handler has to find the
+ * step's child, which Check forks and does not name: the child publishes
+ * its pid in a page shared with the parent, and reads there whether the run
+ * was stopped before it did (each side writes, then reads the other's
+ * word: one of them sees the other).
+ */
+struct step_shared {
+	volatile sig_atomic_t child; /* the running step's child (its own process group), or 0 */
+	volatile sig_atomic_t stop;  /* the run is stopped */
+};
+static struct step_shared *shared;
+static volatile sig_atomic_t stop_signal;
+static struct sigaction saved_int, saved_term;
+static int installed;
+
+static void on_stop(int sig)
+{
+	int saved_errno = errno;
+	pid_t child;
+	if (stop_signal) {
+		/* a second signal ends o3 at once (the step's child dies with it) */
+		signal(sig, SIG_DFL);
+		raise(sig);
+		errno = saved_errno;
+		return;
+	}
+	stop_signal = sig;
+	if (shared) {
+		__atomic_store_n(&shared->stop, 1, __ATOMIC_SEQ_CST);
+		child = __atomic_load_n(&shared->child, __ATOMIC_SEQ_CST);
+		/* the child's own group: the child and whatever it started, nothing else */
+		if (child > 0)
+			kill(-child, SIGKILL);
+	}
+	errno = saved_errno;
+}
+
+static void set_handlers(struct sigaction *old_int, struct sigaction *old_term)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGINT);
+	sigaddset(&sa.sa_mask, SIGTERM);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGINT, &sa, old_int);
+	sigaction(SIGTERM, &sa, old_term);
+}
+
+void step_signals_install(void)
+{
+	if (!shared) {
+		void *p = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (p != MAP_FAILED)
+			shared = p;
+	}
+	set_handlers(&saved_int, &saved_term);
+	installed = 1;
+}
+
+void step_signals_restore(void)
+{
+	if (!installed)
+		return;
+	sigaction(SIGINT, &saved_int, NULL);
+	sigaction(SIGTERM, &saved_term, NULL);
+	installed = 0;
+}
+
+int step_stop_signal(void)
+{
+	return stop_signal;
+}
+
+volatile sig_atomic_t *step_stop_flag(void)
+{
+	return &stop_signal;
+}
+
+static void stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+}
+
+/*
+ * Check's srunner installs handlers of its own for SIGINT and SIGTERM while
+ * it runs (in fork mode they kill the test's group, then send the signal on
+ * to the runner's whole process group: the shell or CI step that started
+ * o3, a simulator beside it). The signals stay blocked from before
+ * srunner_run_all until this unchecked fixture (run in o3's process, after
+ * Check set its handlers, before the fork) puts o3's handler back; the
+ * teardown blocks them again before Check restores its saved ones.
+ */
+static void step_setup(void)
+{
+	sigset_t set;
+	if (installed)
+		set_handlers(NULL, NULL);
+	stop_signals(&set);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+static void step_teardown(void)
+{
+	sigset_t set;
+	stop_signals(&set);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+/* In the step's child: die with o3, be found by its stop. */
+static void child_start(void)
+{
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	setpgid(0, 0); /* Check does so too: a group of its own */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == 0 && getppid() != current_parent)
+		_exit(1); /* o3 died before the child could ask to die with it */
+	if (shared) {
+		__atomic_store_n(&shared->child, getpid(), __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&shared->stop, __ATOMIC_SEQ_CST))
+			_exit(1);
+	}
+}
 
 START_TEST(step_case)
 {
-	cJSON *rec = current_fn(current_arg);
+	cJSON *rec;
+	if (getpid() != current_parent)
+		child_start();
+	rec = current_fn(current_arg);
 	ck_assert_msg(rec != NULL, "the step made no record");
 	cJSON_DeleteItemFromObjectCaseSensitive(rec, "key");
 	cJSON_AddStringToObject(rec, "key", current_key);
@@ -219,6 +355,19 @@ static void log_failed(struct step_runner *r, int err)
 /* A failure that says nothing of the configuration (the server did not
  * answer in time, was gone or busy, the run was stopped, the step's process
  * died): a resumed run measures the step again instead of reusing it. */
+/* A line cut short by a killed child ends before the next record. */
+static void end_line(struct step_runner *r)
+{
+	char c = '\n';
+	off_t end;
+	fflush(r->log.fp);
+	end = lseek(r->log.fd, 0, SEEK_END);
+	if (end > 0 && pread(r->log.fd, &c, 1, end - 1) == 1 && c != '\n') {
+		fputc('\n', r->log.fp);
+		fflush(r->log.fp);
+	}
+}
+
 static int transient(const cJSON *rec)
 {
 	switch (rec_error_class(rec)) {
@@ -245,6 +394,7 @@ const cJSON *step_run(struct step_runner *r, const char *name, const char *key, 
 	uint64_t t0;
 	int failed;
 	sigset_t block, saved;
+	int stopped;
 
 	if (found && !transient(found)) {
 		r->reused++;
@@ -260,25 +410,28 @@ const cJSON *step_run(struct step_runner *r, const char *name, const char *key, 
 	current_arg = arg;
 	current_key = key;
 	current_log = &r->log;
+	current_parent = getpid();
 
 	s = suite_create("o3");
 	tc = tcase_create("step");
 	tcase_set_timeout(tc, r->timeout_s > 0 ? r->timeout_s : 1e7);
+	tcase_add_unchecked_fixture(tc, step_setup, step_teardown);
 	tcase_add_test(tc, step_case);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, r->fork ? CK_FORK : CK_NOFORK);
-	/*
-	 * In fork mode Check catches SIGINT while a test runs, kills the test
-	 * and sends SIGINT on to the whole process group. o3's Ctrl-C means
-	 * "stop after the current step", so SIGINT waits (blocked) until the
-	 * step is over; the caller's handler then sees it.
-	 */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
+	/* blocked until step_setup: see there */
+	stop_signals(&block);
 	sigprocmask(SIG_BLOCK, &block, &saved);
+	if (shared) {
+		shared->child = 0;
+		shared->stop = stop_signal != 0;
+	}
 	t0 = clock_now_ns();
 	srunner_run_all(sr, CK_SILENT);
+	if (shared)
+		shared->child = 0;
+	stopped = stop_signal;
 	failed = srunner_ntests_failed(sr);
 	res = srunner_results(sr);
 
@@ -299,11 +452,21 @@ const cJSON *step_run(struct step_runner *r, const char *name, const char *key, 
 		/* the child died before its record was written: record why */
 		const char *m = failed && srunner_ntests_run(sr) == 1 ? tr_msg(res[0]) :
 				"the step ended without a record";
-		/* past the step's limit (Check ended it) or died on its own */
+		/* stopped by a signal, past the step's limit (Check ended it) or
+		 * died on its own */
 		double took = (double)(clock_now_ns() - t0) / 1e9 * clock_time_scale();
 		enum ollama_err_class cls = r->timeout_s > 0 && took >= 0.95 * r->timeout_s ?
 					    OLLAMA_ERR_CLIENT_TIMEOUT : OLLAMA_ERR_HARNESS_CRASH;
+		char why[160];
+		if (stopped) {
+			cls = OLLAMA_ERR_INTERRUPTED;
+			snprintf(why, sizeof(why), "the run was stopped (%s) during the step, "
+				 "after %.1f s; a resumed run measures it again",
+				 stopped == SIGTERM ? "SIGTERM" : "SIGINT", took);
+			m = why;
+		}
 		rec = harness_error(key, name, cls, m);
+		end_line(r);
 		if (record_log_append(&r->log, rec))
 			log_failed(r, errno);
 		else if (strstr(m, "cannot append to the log"))

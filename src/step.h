@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #ifndef O3_STEP_H
 #define O3_STEP_H
+#include <signal.h>
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
@@ -65,6 +66,23 @@ char *step_key(const char *model, const char *phase, const cJSON *options);
  */
 const cJSON *step_run(struct step_runner *r, const char *name, const char *key, step_fn fn,
 		      void *arg);
+
+/*
+ * Signals of a run. SIGINT and SIGTERM stop it: the first one ends the step
+ * in progress at once (its child, and only its child, is killed; the step
+ * is recorded as `interrupted` and measured again on resume), and no step
+ * starts after it; a second one ends o3 at once. Nothing outside o3's own
+ * children is ever signalled: Check's own handlers, which pass the signal
+ * on to o3's whole process group, never run. Each step's child dies with o3
+ * (PR_SET_PDEATHSIG). step_signals_install sets the handlers (the caller's
+ * are saved), step_signals_restore puts them back.
+ */
+void step_signals_install(void);
+void step_signals_restore(void);
+/* The signal that stopped the run (SIGINT or SIGTERM), or 0. */
+int step_stop_signal(void);
+/* Nonzero once the run is stopped (for search_ctx.stop). */
+volatile sig_atomic_t *step_stop_flag(void);
 
 /* Record a gating check in the results (a Check test case of its own, run
  * in-process: it only reads records). pass: 1 or 0; message says which
