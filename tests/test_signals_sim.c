@@ -194,6 +194,7 @@ static void stop_and_resume(int sig, int want)
 	pid_t wrapper, o3;
 	int status;
 	double t;
+	int interrupted_steps;
 	char *text, *out, *err;
 	cJSON *log;
 
@@ -228,7 +229,10 @@ static void stop_and_resume(int sig, int want)
 	ck_assert(file_exists("summaries/summary.md"));
 	ck_assert(file_exists("junit.xml"));
 	log = read_log();
-	ck_assert_int_eq(count_class(log, "interrupted"), 1);
+	/* the step in progress, abandoned (none when the signal fell in the
+	 * millisecond between two steps: then nothing was cut) */
+	interrupted_steps = count_class(log, "interrupted");
+	ck_assert_int_le(interrupted_steps, 1);
 	cJSON_Delete(log);
 	/* resumed: the interrupted step is measured again, and the run ends */
 	ck_assert_int_eq(o3_run("suites/smoke.yaml", NULL, &out, &err), 0);
@@ -243,8 +247,11 @@ static void stop_and_resume(int sig, int want)
 			if (c && !strcmp(c, "interrupted"))
 				it = r;
 		}
-		ck_assert_ptr_nonnull(it);
-		ck_assert_int_eq(count_key(log, cJSON_GetStringValue(cJSON_GetObjectItem(it, "key"))), 2);
+		if (interrupted_steps) {
+			ck_assert_ptr_nonnull(it);
+			ck_assert_int_eq(count_key(log, cJSON_GetStringValue(cJSON_GetObjectItem(it, "key"))),
+					 2);
+		}
 	}
 	cJSON_Delete(log);
 	down();
