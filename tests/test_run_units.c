@@ -67,15 +67,41 @@ START_TEST(test_prompt_calibration_converges)
 	struct prompt_calibration cal;
 	int i;
 	prompt_calibration_init(&cal);
-	ck_assert_uint_eq(prompt_chars_for(&cal, 100), 400);
+	ck_assert_uint_eq(prompt_chars_for(&cal, 100, 0), 400);
 	/* a tokenizer at 5 chars per token */
 	for (i = 0; i < 6; i++) {
-		size_t chars = prompt_chars_for(&cal, 1000);
-		prompt_calibrate(&cal, chars, (long)(chars / 5));
+		size_t chars = prompt_chars_for(&cal, 1000, 0);
+		prompt_calibrate(&cal, chars, (long)(chars / 5), 0);
 	}
 	ck_assert_double_eq_tol(cal.chars_per_token, 5.0, 0.05);
-	prompt_calibrate(&cal, 100, 0); /* no count: ignored */
+	ck_assert_int_eq(prompt_calibrate(&cal, 100, 0, 0), -1); /* no count: ignored */
 	ck_assert_double_eq_tol(cal.chars_per_token, 5.0, 0.05);
+}
+END_TEST
+
+/* Issue 12 item 8: a prompt the server cut never calibrates, and none is
+ * asked for beyond the context. */
+START_TEST(test_prompt_calibration_refuses_truncated)
+{
+	struct prompt_calibration cal;
+	int i;
+	prompt_calibration_init(&cal);
+	ck_assert_uint_eq(prompt_chars_for(&cal, 512, 256), 256 * 4);
+	/* the server fills its 256-token context whatever it is sent */
+	for (i = 0; i < 40; i++) {
+		size_t chars = prompt_chars_for(&cal, 512, 256);
+		ck_assert_int_eq(prompt_calibrate(&cal, chars, 256, 256), -1);
+	}
+	ck_assert_int_eq(cal.samples, 0);
+	ck_assert_double_eq_tol(cal.chars_per_token, 4.0, 1e-9);
+	/* calibrated at 4 chars a token, an answer far below the expected count is cut */
+	ck_assert_int_eq(prompt_calibrate(&cal, 4000, 1000, 0), 0);
+	ck_assert_int_eq(prompt_calibrate(&cal, 4000, 300, 0), -1);
+	ck_assert_double_eq_tol(cal.chars_per_token, 4.0, 1e-9);
+	ck_assert(prompt_truncated(0, 251, 256));
+	ck_assert(!prompt_truncated(0, 250, 256));
+	ck_assert(prompt_truncated(1000, 700, 0));
+	ck_assert(!prompt_truncated(1000, 800, 0));
 }
 END_TEST
 
@@ -190,6 +216,7 @@ int main(void)
 	tcase_add_test(tc, test_stats_edges);
 	tcase_add_test(tc, test_prompt_unique_and_sized);
 	tcase_add_test(tc, test_prompt_calibration_converges);
+	tcase_add_test(tc, test_prompt_calibration_refuses_truncated);
 	tcase_add_test(tc, test_needle_prompt);
 	tcase_add_test(tc, test_record_append_and_read);
 	tcase_add_test(tc, test_record_id_unique);
