@@ -19,11 +19,23 @@ enum msg_level msg_get_level(void)
 	return level;
 }
 
+/* Called before every message: clears a progress line off the terminal. */
+static void (*before)(void *);
+static void *before_data;
+
+void msg_set_before(void (*fn)(void *data), void *data)
+{
+	before = fn;
+	before_data = data;
+}
+
 static void emit(const char *prefix, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
 static void emit(const char *prefix, const char *fmt, va_list ap)
 {
+	if (before)
+		before(before_data);
 	fprintf(stderr, "o3: %s", prefix);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "clock.h"
+#include "msg.h"
 #include "util.h"
 
 START_TEST(test_parse_long)
@@ -65,6 +66,27 @@ START_TEST(test_slug)
 }
 END_TEST
 
+/* Issue 12 item 13: every message first runs the hook that clears a
+ * progress line off the terminal */
+static int hook_calls;
+static void hook(void *data)
+{
+	hook_calls += *(int *)data;
+}
+
+START_TEST(test_msg_before_hook)
+{
+	int one = 1;
+	msg_set_before(hook, &one);
+	warning("w");
+	note("n");
+	error("e");
+	msg_set_before(NULL, NULL);
+	warning("not counted");
+	ck_assert_int_eq(hook_calls, 3);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util");
@@ -76,6 +98,7 @@ int main(void)
 	tcase_add_test(tc, test_nearest);
 	tcase_add_test(tc, test_slug);
 	tcase_add_test(tc, test_timeout_floor);
+	tcase_add_test(tc, test_msg_before_hook);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
