@@ -111,6 +111,7 @@ static void show_progress(void *data, const char *model, const char *phase, int 
 	uint64_t now = clock_now_ns();
 	double elapsed, per;
 	int tty = isatty(STDERR_FILENO);
+	char *name;
 	if (!p->on)
 		return;
 	if (!p->model || strcmp(p->model, model)) {
@@ -125,8 +126,10 @@ static void show_progress(void *data, const char *model, const char *phase, int 
 		fputs("\r\033[K", stderr);
 		progress_shown = 1;
 	}
+	name = o3_text_clean(model, 1); /* a model's name is the server's: no escape reaches the terminal */
 	fprintf(stderr, "%s[%d] %s: %s, step %d of ~%d, %.0f s elapsed", tty ? "" : "o3: ",
-		p->models_done, model, phase, done + 1, planned, elapsed);
+		p->models_done, name, phase, done + 1, planned, elapsed);
+	free(name);
 	if (per > 0 && planned > done)
 		fprintf(stderr, ", ~%.0f s left for this model", per * (planned - done));
 	if (!tty)

@@ -3,6 +3,10 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+
+#include "strbuf.h"
+#include "util.h"
 
 #include "banned.h"
 
@@ -34,12 +38,19 @@ static void emit(const char *prefix, const char *fmt, va_list ap)
 
 static void emit(const char *prefix, const char *fmt, va_list ap)
 {
+	struct strbuf sb = STRBUF_INIT;
+	char *text;
+
 	if (before)
 		before(before_data);
-	fprintf(stderr, "o3: %s", prefix);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	/* messages quote what servers and files say: no control character
+	 * (an escape sequence, a newline) and no invalid UTF-8 reaches the terminal */
+	strbuf_vaddf(&sb, fmt, ap);
+	text = o3_text_clean(sb.buf, 1);
+	fprintf(stderr, "o3: %s%s\n", prefix, text);
 	fflush(stderr);
+	free(text);
+	strbuf_release(&sb);
 }
 
 void error(const char *fmt, ...)
