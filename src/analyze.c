@@ -63,6 +63,17 @@ int analyze_meets(const cJSON *t, const struct suite_criteria *crit, int through
 			 rec_error_message(t));
 		return 0;
 	}
+	if (cJSON_IsTrue(rec_get(t, "truncated"))) {
+		const cJSON *o = rec_get(t, RK_OPTIONS);
+		double ctx = 0;
+		if (rec_num(o, "num_ctx", &ctx) && ctx > 0)
+			snprintf(msg, msglen, "the server cut the prompt to fit num_ctx %.0f: its figures "
+				 "are not those of the prompt size asked for", ctx);
+		else
+			snprintf(msg, msglen, "the server cut the prompt: its figures are not those of "
+				 "the prompt size asked for");
+		return 0;
+	}
 	if (offloaded(t)) {
 		double size = 0, vram = 0;
 		rec_num(rec_get(t, "ps"), "size_bytes", &size);

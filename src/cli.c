@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "msg.h"
 #include "strbuf.h"
 #include "util.h"
 #include "banned.h"
@@ -15,7 +16,13 @@ void cli_build(const struct cli_option *opts, size_t n, struct option **longopts
 	struct strbuf sb = STRBUF_INIT;
 	size_t i;
 
-	strbuf_addch(&sb, '+'); /* stop at the first non-option (the model name) */
+	/*
+	 * No '+': options may follow the operands (o3 trial MODEL --reps 1), as
+	 * git's; "--" ends the options. ':' first: a missing value is told apart
+	 * from an unknown option (cli_option_error). The parse must start with
+	 * optind = 0 so that getopt reads this again in every parse.
+	 */
+	strbuf_addch(&sb, ':');
 	for (i = 0; i < n; i++) {
 		lo[i].name = opts[i].long_name;
 		lo[i].has_arg = opts[i].arg ? required_argument : no_argument;
@@ -46,4 +53,18 @@ void cli_print_help(FILE *out, const char *usage, const char *description,
 				 opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
 		fprintf(out, "  %-30s %s\n", left, opts[i].help);
 	}
+}
+
+void cli_option_error(const char *command, char *const *argv, int c)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+	char shortname[3] = { '-', (char)optopt, '\0' };
+
+	/* a short option may sit in a cluster (-qr): name its letter */
+	if (strncmp(arg, "--", 2) && optopt > ' ' && optopt < 127)
+		arg = shortname;
+	if (c == ':')
+		error("option '%s' needs a value (see 'o3 %s --help')", arg, command);
+	else
+		error("unknown option '%s' (see 'o3 %s --help')", arg, command);
 }

@@ -20,6 +20,9 @@ struct cli_option {
  * Both malloced; free() them. */
 void cli_build(const struct cli_option *opts, size_t n, struct option **longopts,
 	       char **shortopts);
+/* The error for what getopt_long returned as ':' (an option without its
+ * value) or '?' (an unknown option), naming the option as typed. */
+void cli_option_error(const char *command, char *const *argv, int c);
 /* Print "usage" and then one line per option. */
 void cli_print_help(FILE *out, const char *usage, const char *description,
 		    const struct cli_option *opts, size_t n);

@@ -51,7 +51,7 @@ int cmd_baseline(int argc, char **argv)
 		return O3_EXIT_USAGE;
 	}
 	cli_build(options, ARRAY_SIZE(options), &lo, &so);
-	optind = 1;
+	optind = 0; /* getopt reads the option string again (cli_build) */
 	opterr = 0;
 	while (!rc && (c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
 		switch (c) {
@@ -64,7 +64,7 @@ int cmd_baseline(int argc, char **argv)
 		case OPT_PROFILE: profile = optarg; break;
 		case OPT_FORCE: force = 1; break;
 		default:
-			error("unknown or incomplete option '%s' (see 'o3 baseline --help')", argv[optind - 1]);
+			cli_option_error("baseline", argv, c);
 			rc = -1;
 		}
 	}

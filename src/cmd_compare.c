@@ -44,7 +44,7 @@ int cmd_compare(int argc, char **argv)
 	int c, rc = 0;
 
 	cli_build(options, ARRAY_SIZE(options), &lo, &so);
-	optind = 1;
+	optind = 0; /* getopt reads the option string again (cli_build) */
 	opterr = 0;
 	while (!rc && (c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
 		switch (c) {
@@ -58,7 +58,7 @@ int cmd_compare(int argc, char **argv)
 		case OPT_STRICT: o.strict = 1; break;
 		case OPT_FORCE: o.force = 1; break;
 		default:
-			error("unknown or incomplete option '%s' (see 'o3 compare --help')", argv[optind - 1]);
+			cli_option_error("compare", argv, c);
 			rc = -1;
 		}
 	}

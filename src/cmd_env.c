@@ -54,7 +54,7 @@ int cmd_env(int argc, char **argv)
 
 	cmd_server_init(&srv);
 	cli_build(options, ARRAY_SIZE(options), &lo, &so);
-	optind = 1;
+	optind = 0; /* getopt reads the option string again (cli_build) */
 	opterr = 0;
 	while (!rc && (c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
 		int r = cmd_server_option(&srv, c, optarg, &host);
@@ -77,7 +77,7 @@ int cmd_env(int argc, char **argv)
 		case OPT_SYSFS: sysfs = optarg; break;
 		case OPT_PROCFS: procfs = optarg; break;
 		default:
-			error("unknown or incomplete option '%s' (see 'o3 env --help')", argv[optind - 1]);
+			cli_option_error("env", argv, c);
 			rc = O3_EXIT_USAGE;
 		}
 	}

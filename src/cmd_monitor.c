@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "cmd.h"
 #include "monitor.h"
 #include "msg.h"
@@ -18,43 +19,29 @@
 
 enum {
 	OPT_INTERVAL = 256, OPT_JSON, OPT_COUNT, OPT_LIST, OPT_SYSFS, OPT_PROCFS, OPT_HOST,
-	OPT_NO_SERVER, OPT_HELP,
+	OPT_NO_SERVER,
 };
 
-static const struct {
-	const char *name, *arg, *help;
-	int id;
-} opts[] = {
-	{ "interval", "MS", "time between samples (default 1000)", OPT_INTERVAL },
-	{ "count", "N", "stop after N samples (default: endless on a terminal, else 1)", OPT_COUNT },
-	{ "json", NULL, "one JSON object per sample per line", OPT_JSON },
-	{ "list-backends", NULL, "say for each backend whether it works here, and why not", OPT_LIST },
-	{ "sysfs-root", "DIR", "read sysfs from DIR instead of /sys", OPT_SYSFS },
-	{ "procfs-root", "DIR", "read procfs from DIR instead of /proc", OPT_PROCFS },
-	{ "host", "HOST", "Ollama server for /api/ps (default: OLLAMA_HOST, else 127.0.0.1:11434)", OPT_HOST },
-	{ "no-server", NULL, "do not ask an Ollama server", OPT_NO_SERVER },
-	{ "help", NULL, "show this help", OPT_HELP },
+static const struct cli_option options[] = {
+	{ "interval", 0, OPT_INTERVAL, "MS", "time between samples (default 1000)" },
+	{ "count", 0, OPT_COUNT, "N", "stop after N samples (default: endless on a terminal, else 1)" },
+	{ "json", 0, OPT_JSON, NULL, "one JSON object per sample per line" },
+	{ "list-backends", 0, OPT_LIST, NULL, "say for each backend whether it works here, and why not" },
+	{ "sysfs-root", 0, OPT_SYSFS, "DIR", "read sysfs from DIR instead of /sys" },
+	{ "procfs-root", 0, OPT_PROCFS, "DIR", "read procfs from DIR instead of /proc" },
+	{ "host", 0, OPT_HOST, "HOST", "Ollama server for /api/ps (default: OLLAMA_HOST, else 127.0.0.1:11434)" },
+	{ "no-server", 0, OPT_NO_SERVER, NULL, "do not ask an Ollama server" },
+	{ "help", 'h', 0, NULL, "show this help" },
 };
 
-static void usage(FILE *out)
-{
-	size_t i;
-	fprintf(out, "usage: o3 monitor [<options>]\n\n"
-		"Show GPU and system memory, temperature, clocks, power and busy %% from every\n"
-		"backend that works here (amdgpu sysfs, rocm_smi, NVML, /proc, Ollama's /api/ps).\n"
-		"On a terminal one refreshing line per device; otherwise CSV with a header.\n"
-		"GPU memory is VRAM on a discrete card and VRAM + GTT (bounded by system RAM)\n"
-		"on unified memory; the definition that applied is printed with it.\n\n"
-		"options:\n");
-	for (i = 0; i < ARRAY_SIZE(opts); i++) {
-		char left[48];
-		snprintf(left, sizeof(left), "--%s%s%s", opts[i].name, opts[i].arg ? " " : "",
-			 opts[i].arg ? opts[i].arg : "");
-		fprintf(out, "  %-24s %s\n", left, opts[i].help);
-	}
-	fprintf(out, "\nThe NVML library can be chosen with O3_NVML_LIBRARY. Exit codes: 0 ok,\n"
-		"2 usage, 4 no backend works (--list-backends still exits 0).\n");
-}
+static const char description[] =
+	"Show GPU and system memory, temperature, clocks, power and busy % from every\n"
+	"backend that works here (amdgpu sysfs, rocm_smi, NVML, /proc, Ollama's /api/ps).\n"
+	"On a terminal one refreshing line per device; otherwise CSV with a header.\n"
+	"GPU memory is VRAM on a discrete card and VRAM + GTT (bounded by system RAM)\n"
+	"on unified memory; the definition that applied is printed with it.\n"
+	"The NVML library can be chosen with O3_NVML_LIBRARY. Exit codes: 0 ok,\n"
+	"2 usage, 4 no backend works (--list-backends still exits 0).";
 
 static double num(const cJSON *obj, const char *name, int *ok)
 {
@@ -193,31 +180,27 @@ struct monitor_args {
 
 static int parse(int argc, char **argv, struct monitor_args *a)
 {
-	struct option lo[ARRAY_SIZE(opts) + 1];
-	size_t i;
-	int c;
+	struct option *lo;
+	char *so;
+	int c, rc = 0;
 
-	memset(lo, 0, sizeof(lo));
-	for (i = 0; i < ARRAY_SIZE(opts); i++) {
-		lo[i].name = opts[i].name;
-		lo[i].has_arg = opts[i].arg ? required_argument : no_argument;
-		lo[i].val = opts[i].id;
-	}
-	optind = 0; /* reset getopt: cmd_monitor may run more than once in a process */
+	cli_build(options, ARRAY_SIZE(options), &lo, &so);
+	optind = 0; /* getopt reads the option string again: cmd_monitor may run more than once */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:h", lo, NULL)) != -1) {
+	while (!rc && (c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
 		switch (c) {
 		case OPT_INTERVAL:
 			if (o3_parse_long(optarg, &a->interval_ms) || a->interval_ms < 10 ||
 			    a->interval_ms > 3600000) {
-				error("--interval: '%s' is not a number of milliseconds from 10 to 3600000", optarg);
-				return -1;
+				error("--interval expects a number of milliseconds from 10 to 3600000, not '%s'",
+				      optarg);
+				rc = -1;
 			}
 			break;
 		case OPT_COUNT:
 			if (o3_parse_long(optarg, &a->count) || a->count < 1) {
-				error("--count: '%s' is not a positive number", optarg);
-				return -1;
+				error("--count expects a positive whole number, not '%s'", optarg);
+				rc = -1;
 			}
 			break;
 		case OPT_JSON: a->json = 1; break;
@@ -227,16 +210,19 @@ static int parse(int argc, char **argv, struct monitor_args *a)
 		case OPT_HOST: a->host = optarg; break;
 		case OPT_NO_SERVER: a->no_server = 1; break;
 		case 'h':
-		case OPT_HELP: usage(stdout); return 1;
-		case ':':
-			error("option '%s' needs a value", argv[optind - 1]);
-			return -1;
+			cli_print_help(stdout, "o3 monitor [options]", description, options,
+				       ARRAY_SIZE(options));
+			rc = 1;
+			break;
 		default:
-			error("unknown option '%s'", argv[optind - 1]);
-			usage(stderr);
-			return -1;
+			cli_option_error("monitor", argv, c);
+			rc = -1;
 		}
 	}
+	free(lo);
+	free(so);
+	if (rc)
+		return rc;
 	if (optind < argc) {
 		error("unexpected argument '%s'", argv[optind]);
 		return -1;

@@ -48,7 +48,7 @@ static int parse(int argc, char **argv, struct report_args *a)
 	int c, rc = 0;
 	long v;
 	cli_build(options, ARRAY_SIZE(options), &lo, &so);
-	optind = 1;
+	optind = 0; /* getopt reads the option string again (cli_build) */
 	opterr = 0;
 	while (!rc && (c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
 		switch (c) {
@@ -66,7 +66,7 @@ static int parse(int argc, char **argv, struct report_args *a)
 			a->parallel = (int)v;
 			break;
 		default:
-			error("unknown or incomplete option '%s' (see 'o3 report --help')", argv[optind - 1]);
+			cli_option_error("report", argv, c);
 			rc = -1;
 		}
 	}

@@ -50,7 +50,7 @@ static const struct cli_option options[] = {
 	{ "wait-server", 0, OPT_WAIT_SERVER, "S", "a server that stops answering: wait up to S seconds for it to come back before giving up (default 60)" },
 	{ "strict", 0, OPT_STRICT, NULL, "with --baseline: an inconclusive comparison fails too" },
 	{ "server-binary", 0, OPT_SERVER_BINARY, "PATH", "managed mode: the ollama to start (default: the suite's server.binary)" },
-	{ "progress", 0, OPT_PROGRESS, NULL, "show a progress line (default on a terminal)" },
+	{ "progress", 0, OPT_PROGRESS, NULL, "show progress (default): a line on a terminal, one plain line a step elsewhere" },
 	{ "no-progress", 0, OPT_NO_PROGRESS, NULL, "no progress line" },
 	CMD_SERVER_OPTIONS,
 	{ "help", 'h', 0, NULL, "show this help" },
@@ -92,13 +92,27 @@ struct progress {
 	int models_done;
 };
 
-/* One line on a terminal: model, phase, step i of about n, elapsed, and an
- * estimate of what is left of this model from the mean step so far. */
+/* A progress line is on the terminal: clear it before anything else is printed. */
+static int progress_shown;
+
+static void progress_clear(void *data)
+{
+	(void)data;
+	if (progress_shown)
+		fputs("\r\033[K", stderr);
+	progress_shown = 0;
+}
+
+/* On a terminal one line, redrawn: model, phase, step i of about n, elapsed,
+ * and an estimate of what is left of this model from the mean step so far.
+ * Elsewhere (a log, CI) one plain line per step, no escape codes. */
 static void show_progress(void *data, const char *model, const char *phase, int done, int planned)
 {
 	struct progress *p = data;
 	uint64_t now = clock_now_ns();
 	double elapsed, per;
+	int tty = isatty(STDERR_FILENO);
+	char *name;
 	if (!p->on)
 		return;
 	if (!p->model || strcmp(p->model, model)) {
@@ -108,10 +122,19 @@ static void show_progress(void *data, const char *model, const char *phase, int 
 	}
 	elapsed = (double)(now - p->t0) / 1e9;
 	per = done ? (double)(now - p->model_t0) / 1e9 / done : 0;
-	fprintf(stderr, "\r\033[K[%d] %s: %s, step %d of ~%d, %.0f s elapsed", p->models_done, model,
-		phase, done + 1, planned, elapsed);
+	if (tty) {
+		msg_set_before(progress_clear, NULL);
+		fputs("\r\033[K", stderr);
+		progress_shown = 1;
+	}
+	name = o3_text_clean(model, 1); /* a model's name is the server's: no escape reaches the terminal */
+	fprintf(stderr, "%s[%d] %s: %s, step %d of ~%d, %.0f s elapsed", tty ? "" : "o3: ",
+		p->models_done, name, phase, done + 1, planned, elapsed);
+	free(name);
 	if (per > 0 && planned > done)
 		fprintf(stderr, ", ~%.0f s left for this model", per * (planned - done));
+	if (!tty)
+		fputc('\n', stderr);
 	fflush(stderr);
 }
 
@@ -414,8 +437,7 @@ static int run(struct run_args *a, struct suite *s, struct cmd_server *srv)
 		rc = run_managed(a, s, &ctx, models);
 	else
 		rc = run_models(a, s, &ctx, models);
-	if (prog.on)
-		fputs("\r\033[K", stderr);
+	progress_clear(NULL);
 
 	{
 		/* JUnit's timestamp: when the run started (its record), which o3
@@ -540,7 +562,7 @@ int cmd_run(int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	a.suite_path = "suites/default.yaml";
 	a.results = "o3_results";
-	a.progress = isatty(STDERR_FILENO);
+	a.progress = 1; /* a line on a terminal, plain lines elsewhere; --no-progress: none */
 	a.parallel = 1;
 	a.wait_server_s = 60;
 	cmd_server_init(&srv);

@@ -99,7 +99,7 @@ static int parse_args(int argc, char **argv, struct trial_args *a, struct cmd_se
 	long v;
 
 	cli_build(options, ARRAY_SIZE(options), &lo, &so);
-	optind = 1;
+	optind = 0; /* getopt reads the option string again (cli_build) */
 	opterr = 0;
 	while (!rc && (c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
 		int r = cmd_server_option(srv, c, optarg, &a->host);
@@ -181,11 +181,7 @@ static int parse_args(int argc, char **argv, struct trial_args *a, struct cmd_se
 			a->mon.procfs_root = optarg;
 			break;
 		default:
-			if (optopt && optopt < 256)
-				error("unknown or incomplete option '-%c' (see 'o3 trial --help')", optopt);
-			else
-				error("unknown or incomplete option '%s' (see 'o3 trial --help')",
-				      argv[optind - 1]);
+			cli_option_error("trial", argv, c);
 			rc = -1;
 		}
 	}

@@ -3,6 +3,10 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+
+#include "strbuf.h"
+#include "util.h"
 
 #include "banned.h"
 
@@ -19,15 +23,34 @@ enum msg_level msg_get_level(void)
 	return level;
 }
 
+/* Called before every message: clears a progress line off the terminal. */
+static void (*before)(void *);
+static void *before_data;
+
+void msg_set_before(void (*fn)(void *data), void *data)
+{
+	before = fn;
+	before_data = data;
+}
+
 static void emit(const char *prefix, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
 static void emit(const char *prefix, const char *fmt, va_list ap)
 {
-	fprintf(stderr, "o3: %s", prefix);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	struct strbuf sb = STRBUF_INIT;
+	char *text;
+
+	if (before)
+		before(before_data);
+	/* messages quote what servers and files say: no control character
+	 * (an escape sequence, a newline) and no invalid UTF-8 reaches the terminal */
+	strbuf_vaddf(&sb, fmt, ap);
+	text = o3_text_clean(sb.buf, 1);
+	fprintf(stderr, "o3: %s%s\n", prefix, text);
 	fflush(stderr);
+	free(text);
+	strbuf_release(&sb);
 }
 
 void error(const char *fmt, ...)

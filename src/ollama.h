@@ -127,8 +127,10 @@ int ollama_version(struct ollama_client *c, char *version, size_t len, struct ol
 #define OLLAMA_SIMULATOR_HEADER "X-O3-Simulator"
 const char *ollama_client_simulator(const struct ollama_client *c);
 
+/* The names are whole, however long: they live in the block of the array,
+ * freed with it (one free()). */
 struct ollama_tag {
-	char name[256];
+	const char *name;
 	char digest[80];
 	long long size_bytes;
 	char family[64];
@@ -171,8 +173,8 @@ int ollama_show(struct ollama_client *c, const char *model, struct ollama_show *
 int ollama_show_parse(const char *body, size_t len, struct ollama_show *out, struct ollama_error *err);
 
 struct ollama_ps_entry {
-	char name[256];
-	char model[256];
+	const char *name;  /* whole, in the block of the array (see ollama_tag) */
+	const char *model;
 	char digest[80];
 	long long size_bytes;
 	long long size_vram_bytes;

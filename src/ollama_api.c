@@ -20,6 +20,45 @@ static void copy_str(char *dst, size_t len, const cJSON *obj, const char *key)
 	o3_strlcpy(dst, cJSON_IsString(v) ? v->valuestring : "", len);
 }
 
+/*
+ * Names of any length: they live in the same block as the array that points
+ * at them (so that one free() of the array frees them), never cut short,
+ * so that a lookup by name never matches the wrong model nor misses one.
+ */
+static size_t names_size(const cJSON *arr, const char *k1, const char *k2)
+{
+	const cJSON *m, *v;
+	size_t n = 0;
+	cJSON_ArrayForEach(m, arr) {
+		v = cJSON_GetObjectItemCaseSensitive(m, k1);
+		n += (cJSON_IsString(v) ? strlen(v->valuestring) : 0) + 1;
+		if (k2) {
+			v = cJSON_GetObjectItemCaseSensitive(m, k2);
+			n += (cJSON_IsString(v) ? strlen(v->valuestring) : 0) + 1;
+		}
+	}
+	return n;
+}
+
+static const char *pool_str(char **pool, const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	const char *s = cJSON_IsString(v) ? v->valuestring : "";
+	size_t n = strlen(s) + 1;
+	char *d = *pool;
+	memcpy(d, s, n);
+	*pool += n;
+	return d;
+}
+
+/* Room for count entries of size each and names bytes of names after them. */
+static void *array_with_names(size_t count, size_t size, size_t names, char **pool)
+{
+	char *block = xcalloc(1, count * size + names);
+	*pool = block + count * size;
+	return block;
+}
+
 /* A whole non-negative JSON number, or -1. */
 static long long get_count(const cJSON *obj, const char *key)
 {
@@ -93,6 +132,7 @@ int ollama_tags(struct ollama_client *c, struct ollama_tag **tags, size_t *n, st
 	cJSON *doc;
 	const cJSON *models, *m;
 	size_t i = 0;
+	char *pool;
 
 	*tags = NULL;
 	*n = 0;
@@ -109,13 +149,14 @@ int ollama_tags(struct ollama_client *c, struct ollama_tag **tags, size_t *n, st
 		cJSON_Delete(doc);
 		return -1;
 	}
-	*tags = xcalloc((size_t)cJSON_GetArraySize(models) + 1, sizeof(**tags));
+	*tags = array_with_names((size_t)cJSON_GetArraySize(models) + 1, sizeof(**tags),
+				 names_size(models, "name", NULL), &pool);
 	cJSON_ArrayForEach(m, models) {
 		struct ollama_tag *t = &(*tags)[i];
 		const cJSON *d = cJSON_GetObjectItemCaseSensitive(m, "details");
 		if (!cJSON_IsObject(m))
 			continue;
-		copy_str(t->name, sizeof(t->name), m, "name");
+		t->name = pool_str(&pool, m, "name");
 		copy_str(t->digest, sizeof(t->digest), m, "digest");
 		copy_str(t->modified_at, sizeof(t->modified_at), m, "modified_at");
 		t->size_bytes = get_count(m, "size");
@@ -303,6 +344,7 @@ static int ps_from_json(const cJSON *doc, struct ollama_ps_entry **entries, size
 {
 	const cJSON *models = cJSON_GetObjectItemCaseSensitive(doc, "models"), *m;
 	size_t i = 0;
+	char *pool;
 
 	*entries = NULL;
 	*n = 0;
@@ -313,13 +355,14 @@ static int ps_from_json(const cJSON *doc, struct ollama_ps_entry **entries, size
 				 "/api/ps: no \"models\" list in the response");
 		return -1;
 	}
-	*entries = xcalloc((size_t)cJSON_GetArraySize(models) + 1, sizeof(**entries));
+	*entries = array_with_names((size_t)cJSON_GetArraySize(models) + 1, sizeof(**entries),
+				    names_size(models, "name", "model"), &pool);
 	cJSON_ArrayForEach(m, models) {
 		struct ollama_ps_entry *p = &(*entries)[i];
 		if (!cJSON_IsObject(m))
 			continue;
-		copy_str(p->name, sizeof(p->name), m, "name");
-		copy_str(p->model, sizeof(p->model), m, "model");
+		p->name = pool_str(&pool, m, "name");
+		p->model = pool_str(&pool, m, "model");
 		copy_str(p->digest, sizeof(p->digest), m, "digest");
 		copy_str(p->expires_at, sizeof(p->expires_at), m, "expires_at");
 		p->size_bytes = get_count(m, "size");

@@ -225,6 +225,15 @@ static void set_curl_error(struct ollama_xfer *x, CURLcode rc)
 		else
 			set_timeout_error(x, TO_TOTAL);
 		return;
+	case CURLE_OUT_OF_MEMORY:
+#if LIBCURL_VERSION_NUM >= 0x080600
+	case CURLE_TOO_LARGE:
+#endif
+		/* curl says "Out of memory" for a header line over its limit */
+		ollama_error_set(x->err, OLLAMA_ERR_PROTOCOL, x->status,
+				 "response from %s refused: a header larger than curl accepts (or no "
+				 "memory left)", url);
+		return;
 	case CURLE_PARTIAL_FILE:
 	case CURLE_RECV_ERROR:
 	case CURLE_GOT_NOTHING:

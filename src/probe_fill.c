@@ -37,13 +37,14 @@ cJSON *probe_fill_record(struct ollama_client *c, const char *model, const cJSON
 	cJSON_AddNumberToObject(opts, "num_predict", 1);
 	ollama_gen_result_init(&res);
 	if (!ollama_generate(c, &req, &res, err))
-		prompt_calibrate(&cal, strlen(prompt), res.prompt_eval_count);
+		prompt_calibrate(&cal, strlen(prompt), res.prompt_eval_count, num_ctx);
 	ollama_gen_result_release(&res);
 	free(prompt);
 
 	cJSON_ReplaceItemInObject(opts, "num_predict",
 				  cJSON_CreateNumber(num_predict > 0 ? num_predict : 16));
-	prompt = prompt_build_needle(prompt_chars_for(&cal, target), 7, prompt_nonce(), 0.05, &word);
+	/* fill_ratio is the caller's: above 1 it asks for a cut prompt on purpose */
+	prompt = prompt_build_needle(prompt_chars_for(&cal, target, 0), 7, prompt_nonce(), 0.05, &word);
 	req.prompt = prompt;
 	cJSON_AddNumberToObject(rec, "fill_ratio", fill_ratio);
 	cJSON_AddNumberToObject(rec, "prompt_tokens_target", (double)target);

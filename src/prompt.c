@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
 #include "clock.h"
 #include "strbuf.h"
 #include "banned.h"
@@ -36,19 +37,48 @@ void prompt_calibration_init(struct prompt_calibration *cal)
 	cal->samples = 0;
 }
 
-size_t prompt_chars_for(const struct prompt_calibration *cal, long target_tokens)
+long prompt_num_ctx(const cJSON *options)
 {
-	double body_tokens = (double)target_tokens - cal->overhead_tokens;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(options, "num_ctx");
+	return cJSON_IsNumber(v) && v->valuedouble > 0 ? (long)v->valuedouble : 0;
+}
+
+size_t prompt_chars_for(const struct prompt_calibration *cal, long target_tokens, long num_ctx)
+{
+	double body_tokens;
+	/* a prompt larger than the context is cut by the server: never ask for one */
+	if (num_ctx > 0 && target_tokens > num_ctx)
+		target_tokens = num_ctx;
+	body_tokens = (double)target_tokens - cal->overhead_tokens;
 	if (body_tokens < 8)
 		body_tokens = 8;
 	return (size_t)(body_tokens * cal->chars_per_token);
 }
 
-void prompt_calibrate(struct prompt_calibration *cal, size_t body_chars, long prompt_eval_count)
+long prompt_expected_tokens(const struct prompt_calibration *cal, size_t body_chars)
+{
+	return cal->samples ? (long)((double)body_chars / cal->chars_per_token) : 0;
+}
+
+int prompt_truncated(long expected_tokens, long prompt_eval_count, long num_ctx)
+{
+	if (prompt_eval_count < 0)
+		return 0;
+	return (expected_tokens > 0 &&
+		(double)prompt_eval_count < PROMPT_TRUNCATED_BELOW * (double)expected_tokens) ||
+	       (num_ctx > 0 && (double)prompt_eval_count >= PROMPT_CTX_FULL * (double)num_ctx);
+}
+
+int prompt_calibrate(struct prompt_calibration *cal, size_t body_chars, long prompt_eval_count,
+		     long num_ctx)
 {
 	double ratio;
 	if (prompt_eval_count <= 0 || body_chars == 0)
-		return;
+		return -1;
+	/* a prompt the server cut says nothing of its tokenizer: learning from
+	 * it would grow every later prompt (geometrically, request after request) */
+	if (prompt_truncated(prompt_expected_tokens(cal, body_chars), prompt_eval_count, num_ctx))
+		return -1;
 	/*
 	 * One unknown (the template overhead) cannot be told apart from the
 	 * ratio with one size, so the ratio absorbs it; trials ask for one
@@ -56,11 +86,16 @@ void prompt_calibrate(struct prompt_calibration *cal, size_t body_chars, long pr
 	 * odd reading does not swing the estimate.
 	 */
 	ratio = (double)body_chars / (double)prompt_eval_count;
+	if (ratio < PROMPT_CPT_MIN)
+		ratio = PROMPT_CPT_MIN;
+	if (ratio > PROMPT_CPT_MAX)
+		ratio = PROMPT_CPT_MAX;
 	if (cal->samples == 0)
 		cal->chars_per_token = ratio;
 	else
 		cal->chars_per_token = 0.5 * cal->chars_per_token + 0.5 * ratio;
 	cal->samples++;
+	return 0;
 }
 
 static uint64_t splitmix64(uint64_t *state)

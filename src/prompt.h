@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <cjson/cJSON.h>
+
 /*
  * Prompts for timed requests. Every prompt starts with a unique nonce so that
  * no two share a token prefix: Ollama reuses the KV cache of a shared prefix,
@@ -20,10 +22,34 @@ struct prompt_calibration {
 };
 
 void prompt_calibration_init(struct prompt_calibration *cal);
-/* Characters of body text to ask for target_tokens in total. */
-size_t prompt_chars_for(const struct prompt_calibration *cal, long target_tokens);
-/* Learn from one request: body_chars sent, prompt_eval_count reported. */
-void prompt_calibrate(struct prompt_calibration *cal, size_t body_chars, long prompt_eval_count);
+/* Characters of body text to ask for target_tokens in total; never more than
+ * num_ctx tokens when num_ctx > 0 (a larger prompt is cut by the server). */
+size_t prompt_chars_for(const struct prompt_calibration *cal, long target_tokens, long num_ctx);
+/* The tokens body_chars should be by the calibration so far; 0 before any sample. */
+long prompt_expected_tokens(const struct prompt_calibration *cal, size_t body_chars);
+
+/*
+ * The one rule for "the server cut the prompt": it evaluated fewer than
+ * PROMPT_TRUNCATED_BELOW of the tokens expected (expected_tokens > 0), or at
+ * least PROMPT_CTX_FULL of num_ctx (num_ctx > 0). 1 when cut.
+ */
+#define PROMPT_TRUNCATED_BELOW 0.75
+#define PROMPT_CTX_FULL 0.98
+int prompt_truncated(long expected_tokens, long prompt_eval_count, long num_ctx);
+
+/* Characters per token are kept within these whatever the server says. */
+#define PROMPT_CPT_MIN 0.5
+#define PROMPT_CPT_MAX 16.0
+
+/* Learn from one request: body_chars sent, prompt_eval_count reported,
+ * num_ctx the context it ran with (0 = unknown). A sample the server
+ * truncated (prompt_truncated) or without a count is refused: returns -1;
+ * 0 when learned. */
+int prompt_calibrate(struct prompt_calibration *cal, size_t body_chars, long prompt_eval_count,
+		     long num_ctx);
+
+/* options' "num_ctx" when it is a positive number, else 0. */
+long prompt_num_ctx(const cJSON *options);
 
 /* A fresh prompt of about body_chars characters in all: nonce line, filler
  * text and a closing instruction. seed makes the text reproducible; nonce makes it

@@ -147,8 +147,18 @@ int record_log_open(struct record_log *log, const char *path, char *err, size_t 
 
 int record_log_append(struct record_log *log, const cJSON *record)
 {
-	char *line = cJSON_PrintUnformatted(record);
+	char *line;
 	int rc = 0;
+	if (o3_json_utf8_valid(record)) {
+		line = cJSON_PrintUnformatted(record);
+	} else {
+		/* a model name or a server's message with invalid UTF-8: the log
+		 * stays valid JSON (each bad byte becomes U+FFFD) */
+		cJSON *copy = cJSON_Duplicate(record, 1);
+		o3_json_utf8_clean(copy);
+		line = copy ? cJSON_PrintUnformatted(copy) : NULL;
+		cJSON_Delete(copy);
+	}
 	if (!line) {
 		errno = ENOMEM;
 		return -1;

@@ -35,7 +35,10 @@ static void options_text(struct strbuf *sb, const cJSON *opts)
 		if (sb->len > start)
 			strbuf_addch(sb, ' ');
 		strbuf_addf(sb, "%s=", o->string ? o->string : "?");
-		if (cJSON_IsNumber(o))
+		if (cJSON_IsNumber(o) && o->valuedouble == (double)(long long)o->valuedouble &&
+		    o->valuedouble > -1e15 && o->valuedouble < 1e15)
+			strbuf_addf(sb, "%lld", (long long)o->valuedouble); /* num_ctx=1000000, not 1e+06 */
+		else if (cJSON_IsNumber(o))
 			strbuf_addf(sb, "%g", o->valuedouble);
 		else if (cJSON_IsBool(o))
 			strbuf_addstr(sb, cJSON_IsTrue(o) ? "true" : "false");

@@ -43,6 +43,9 @@ struct stability {
 	double *ttft_ms, *ttft_server_ms, *decode_ms, *e2e_ms, *decode_tps;
 	size_t n_ttft, n_ttft_server, n_decode, n_e2e, n_tps;
 	long long eval_tokens;
+	long num_ctx;                /* the options' num_ctx; 0 = unknown */
+	size_t prompt_chars_max;     /* the largest prompt sent */
+	int truncated;               /* answers whose prompt the server cut (prompt_truncated) */
 };
 
 /* ---- the requests ------------------------------------------------------------ */
@@ -74,7 +77,11 @@ static void request_record(struct stability *st, struct stream *s)
 		st->decode_tps[st->n_tps++] = m.decode_tps_server;
 	if (r->eval_count > 0)
 		st->eval_tokens += r->eval_count;
-	prompt_calibrate(&st->cal, s->prompt_chars, (long)r->prompt_eval_count);
+	if (prompt_truncated(prompt_expected_tokens(&st->cal, s->prompt_chars),
+			     (long)r->prompt_eval_count, st->num_ctx))
+		st->truncated++;
+	else
+		prompt_calibrate(&st->cal, s->prompt_chars, (long)r->prompt_eval_count, st->num_ctx);
 }
 
 /* The request a stream sends: a fresh prompt of the calibrated size. */
@@ -102,7 +109,9 @@ static void stream_next(struct stability *st, int i)
 
 	while (s->sent < spec->requests_per_stream) {
 		s->sent++;
-		s->prompt_chars = prompt_chars_for(&st->cal, spec->prompt_tokens);
+		s->prompt_chars = prompt_chars_for(&st->cal, spec->prompt_tokens, st->num_ctx);
+		if (s->prompt_chars > st->prompt_chars_max)
+			st->prompt_chars_max = s->prompt_chars;
 		prompt = prompt_build(s->prompt_chars, PROMPT_SEED + (uint64_t)st->requests,
 				      prompt_nonce());
 		request_init(spec, prompt, &req);
@@ -185,6 +194,8 @@ static cJSON *make_record(const struct stability *st, int streams, double wall_s
 	add_summary(rec, "decode_tps_server", st->decode_tps, st->n_tps, 0, 0);
 	cJSON_AddNumberToObject(rec, "wall_s", wall_s);
 	cJSON_AddNumberToObject(rec, "eval_tokens", (double)st->eval_tokens);
+	cJSON_AddNumberToObject(rec, "prompt_chars_max", (double)st->prompt_chars_max);
+	cJSON_AddNumberToObject(rec, "truncated_requests", st->truncated);
 	cJSON_AddNumberToObject(rec, "aggregate_tps",
 				wall_s > 0 ? (double)st->eval_tokens / wall_s : 0.0);
 	if (st->first_err.cls != OLLAMA_OK) {
@@ -227,13 +238,15 @@ static int warm_up(struct ollama_client *c, const struct stability_spec *spec,
 	char *prompt;
 	int ret;
 
-	prompt = prompt_build(prompt_chars_for(cal, spec->prompt_tokens), PROMPT_SEED - 1,
+	prompt = prompt_build(prompt_chars_for(cal, spec->prompt_tokens, prompt_num_ctx(spec->options)),
+			      PROMPT_SEED - 1,
 			      prompt_nonce());
 	request_init(spec, prompt, &req);
 	ollama_gen_result_init(&res);
 	ret = ollama_generate(c, &req, &res, err);
 	if (!ret)
-		prompt_calibrate(cal, strlen(prompt), (long)res.prompt_eval_count);
+		prompt_calibrate(cal, strlen(prompt), (long)res.prompt_eval_count,
+				 prompt_num_ctx(spec->options));
 	*ms = res.t_done_ns > res.t_sent_ns ? (double)(res.t_done_ns - res.t_sent_ns) / 1e6 : 0.0;
 	ollama_gen_result_release(&res);
 	free(prompt);
@@ -242,7 +255,7 @@ static int warm_up(struct ollama_client *c, const struct stability_spec *spec,
 
 cJSON *stability_run(const struct stability_spec *spec)
 {
-	struct stability st = { .spec = spec };
+	struct stability st = { .spec = spec, .num_ctx = prompt_num_ctx(spec->options) };
 	struct ollama_client *c = NULL;
 	struct ollama_error err;
 	int n = spec->streams, total, i, warm_rc = 0;

@@ -62,9 +62,7 @@ static cJSON *request_json(const struct ollama_gen_result *r, size_t body_chars,
 
 	request_metrics(r, &m);
 	cJSON_AddNumberToObject(o, "prompt_chars", (double)body_chars);
-	*truncated = (expected_tokens > 0 && r->prompt_eval_count >= 0 &&
-		      (double)r->prompt_eval_count < 0.75 * (double)expected_tokens) ||
-		     (num_ctx > 0 && (double)r->prompt_eval_count >= 0.98 * (double)num_ctx);
+	*truncated = prompt_truncated(expected_tokens, (long)r->prompt_eval_count, num_ctx);
 	cJSON_AddBoolToObject(o, "truncated", *truncated);
 	cJSON_AddNumberToObject(o, "content_chunks", (double)r->n_chunks);
 	request_metrics_json(&m, o);
@@ -248,10 +246,11 @@ static int one_request(struct ollama_client *c, const struct trial_spec *spec, c
 		       struct prompt_calibration *cal, uint64_t seed, cJSON *arr,
 		       struct ollama_error *err)
 {
-	size_t chars = prompt_chars_for(cal, spec->prompt_tokens);
+	long num_ctx = prompt_num_ctx(opts);
+	size_t chars = prompt_chars_for(cal, spec->prompt_tokens, num_ctx);
 	char *prompt = prompt_build(chars, seed, prompt_nonce());
 	size_t body_chars = strlen(prompt);
-	long expected = cal->samples ? (long)((double)body_chars / cal->chars_per_token) : 0;
+	long expected = prompt_expected_tokens(cal, body_chars);
 	struct ollama_gen_request req = {
 		.model = spec->model, .prompt = prompt, .options = opts, .stream = 1,
 		.keep_alive = spec->keep_alive, .think = -1,
@@ -262,12 +261,10 @@ static int one_request(struct ollama_client *c, const struct trial_spec *spec, c
 	ollama_gen_result_init(&res);
 	rc = ollama_generate(c, &req, &res, err);
 	if (!rc) {
-		const cJSON *ctx = cJSON_GetObjectItemCaseSensitive(opts, "num_ctx");
-		long num_ctx = cJSON_IsNumber(ctx) ? (long)ctx->valuedouble : 0;
 		cJSON *o = request_json(&res, body_chars, expected, num_ctx, &truncated);
 		cJSON_AddItemToArray(arr, o);
 		if (!truncated)
-			prompt_calibrate(cal, body_chars, res.prompt_eval_count);
+			prompt_calibrate(cal, body_chars, res.prompt_eval_count, num_ctx);
 	}
 	ollama_gen_result_release(&res);
 	free(prompt);

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
+#include "strbuf.h"
 #include "banned.h"
 
 static void die_oom(size_t n)
@@ -147,4 +150,110 @@ void o3_model_slug(const char *model, char *out, size_t outlen)
 		out[i++] = (isalnum(c) || c == '.' || c == '-') ? (char)c : '_';
 	}
 	out[i] = '\0';
+}
+
+/* ---- text from elsewhere: valid UTF-8, no control characters ---------------- */
+
+size_t o3_utf8_char(const char *s, unsigned *cp)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n, i;
+	unsigned c;
+	if (*p < 0x80) {
+		*cp = *p;
+		return *p ? 1 : 0;
+	}
+	if ((*p & 0xe0) == 0xc0)
+		n = 2, c = *p & 0x1f;
+	else if ((*p & 0xf0) == 0xe0)
+		n = 3, c = *p & 0x0f;
+	else if ((*p & 0xf8) == 0xf0)
+		n = 4, c = *p & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0; /* also stops at the NUL of a cut sequence */
+		c = (c << 6) | (p[i] & 0x3f);
+	}
+	if ((n == 2 && c < 0x80) || (n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
+	    c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+char *o3_text_clean(const char *s, int terminal)
+{
+	struct strbuf sb = STRBUF_INIT;
+	unsigned cp;
+	size_t n;
+	strbuf_addstr(&sb, ""); /* never NULL */
+	while (s && *s) {
+		if (!(n = o3_utf8_char(s, &cp))) {
+			strbuf_addstr(&sb, "\xef\xbf\xbd"); /* U+FFFD */
+			s++;
+			continue;
+		}
+		if (terminal && (cp == '\t' || cp == '\n' || cp == '\r'))
+			strbuf_addch(&sb, ' ');
+		else if (!terminal || !(cp < 0x20 || (cp >= 0x7f && cp < 0xa0)))
+			strbuf_add(&sb, s, n);
+		s += n;
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+static int utf8_valid(const char *s)
+{
+	unsigned cp;
+	size_t n;
+	while (s && *s) {
+		if (!(n = o3_utf8_char(s, &cp)))
+			return 0;
+		s += n;
+	}
+	return 1;
+}
+
+int o3_json_utf8_valid(const cJSON *item)
+{
+	const cJSON *c;
+	if (!item)
+		return 1;
+	if (!utf8_valid(item->string))
+		return 0;
+	if (cJSON_IsString(item) && !utf8_valid(item->valuestring))
+		return 0;
+	for (c = item->child; c; c = c->next)
+		if (!o3_json_utf8_valid(c))
+			return 0;
+	return 1;
+}
+
+void o3_json_utf8_clean(cJSON *item)
+{
+	cJSON *c;
+	if (!item)
+		return;
+	if (item->string && !utf8_valid(item->string)) {
+		char *t = o3_text_clean(item->string, 0);
+		size_t n = strlen(t) + 1;
+		char *k = cJSON_malloc(n);
+		if (k) {
+			memcpy(k, t, n);
+			if (!(item->type & cJSON_StringIsConst))
+				cJSON_free(item->string);
+			item->string = k;
+			item->type &= ~cJSON_StringIsConst;
+		}
+		free(t);
+	}
+	if (cJSON_IsString(item) && !utf8_valid(item->valuestring)) {
+		char *t = o3_text_clean(item->valuestring, 0);
+		cJSON_SetValuestring(item, t);
+		free(t);
+	}
+	for (c = item->child; c; c = c->next)
+		o3_json_utf8_clean(c);
 }

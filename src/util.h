@@ -29,4 +29,18 @@ const char *o3_nearest(const char *word, const char *const *candidates, size_t n
 /* A file-system-safe name for a model ("qwen3-coder:30b" -> "qwen3-coder_30b"). */
 void o3_model_slug(const char *model, char *out, size_t outlen);
 
+/* ---- text from elsewhere (model names, server messages) ---- */
+struct cJSON;
+/* The UTF-8 character at s: its length (0 at the end or where s is not
+ * valid UTF-8) and *cp its code point. */
+size_t o3_utf8_char(const char *s, unsigned *cp);
+/* s as valid UTF-8 (each invalid byte U+FFFD); with terminal, no control
+ * character either (tab, CR and LF become a space, the others are dropped).
+ * Malloced; "" for NULL. */
+char *o3_text_clean(const char *s, int terminal);
+/* 1 when every key and string of item (and below) is valid UTF-8. */
+int o3_json_utf8_valid(const struct cJSON *item);
+/* Make every key and string of item (and below) valid UTF-8 (as o3_text_clean). */
+void o3_json_utf8_clean(struct cJSON *item);
+
 #endif

@@ -314,6 +314,45 @@ START_TEST(test_fast_tie_keeps_defaults)
 }
 END_TEST
 
+/* Issue 12 item 8: a trial whose prompts the server cut meets nothing and
+ * is never a preset, however fast; the same trial uncut does. */
+START_TEST(test_truncated_trial_never_meets)
+{
+	static const char rec[] =
+		"{\"model\":\"m\",\"phase\":\"trial\",\"status\":\"ok\",\"id\":\"t%d\","
+		"\"options\":{\"num_ctx\":256},\"truncated\":%s,"
+		"\"summary\":{\"decode_tps_server\":{\"median\":91},\"ttft_ms\":{\"median\":51},"
+		"\"ttft_server_ms\":{\"median\":51}},"
+		"\"requests\":[{\"decode_tps_server\":90},{\"decode_tps_server\":91},"
+		"{\"decode_tps_server\":92}]}";
+	struct suite_criteria crit = { .ttft_s = 2.0, .decode_tps_min = 20, .gpu_memory_max_pct = 90,
+				       .needle = 1, .stability_success_min_pct = 100 };
+	char text[1024], why[256];
+	cJSON *cut, *whole, *trials, *pickwhy = cJSON_CreateObject();
+	const cJSON *recs[1];
+
+	snprintf(text, sizeof(text), rec, 1, "true");
+	cut = cJSON_Parse(text);
+	snprintf(text, sizeof(text), rec, 2, "false");
+	whole = cJSON_Parse(text);
+	ck_assert_ptr_nonnull(cut);
+	ck_assert_int_eq(analyze_meets(whole, &crit, 0, 1, why, sizeof(why)), 1);
+	ck_assert_int_eq(analyze_meets(cut, &crit, 0, 1, why, sizeof(why)), 0);
+	ck_assert_msg(strstr(why, "the server cut the prompt") != NULL, "why: %s", why);
+	ck_assert_ptr_nonnull(strstr(why, "num_ctx 256"));
+	ck_assert_int_eq(analyze_meets(cut, &crit, 1, 1, why, sizeof(why)), 0);
+	recs[0] = cut;
+	trials = analyze_trials(recs, 1, &crit, 1);
+	ck_assert(!cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetArrayItem(trials, 0), "meets")));
+	ck_assert(!cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetArrayItem(trials, 0), "meets_throughput")));
+	ck_assert_ptr_null(analyze_pick_fast(trials, pickwhy));
+	cJSON_Delete(trials);
+	cJSON_Delete(pickwhy);
+	cJSON_Delete(cut);
+	cJSON_Delete(whole);
+}
+END_TEST
+
 /* ---- analyze_model on fixed records, no server -------------------------- */
 
 /* A probe record: num_ctx, outcome, placement. */
@@ -508,6 +547,7 @@ static Suite *analyze_suite(void)
 	tcase_add_test(tc, test_fast_clear_gain_wins);
 	tcase_add_test(tc, test_fast_too_few_samples_is_a_tie);
 	tcase_add_test(tc, test_fast_tie_keeps_defaults);
+	tcase_add_test(tc, test_truncated_trial_never_meets);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("identity");
 	tcase_add_test(tc, test_identity_hash_is_canonical);

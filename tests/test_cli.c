@@ -257,6 +257,47 @@ START_TEST(test_trial_records_and_translates_batch)
 }
 END_TEST
 
+/* Issue 12 item 14: options after the model name, as git takes them; an
+ * option without its value is named; env --check is silent on success. */
+START_TEST(test_options_after_operands)
+{
+	char *out, *err;
+	const char *a[] = { "trial", "qwen2.5:3b-instruct", "--results", results, "--num-ctx", "4096",
+			    "--prompt-tokens", "64", "--num-predict", "4", "--reps", "1", "--no-monitor",
+			    NULL };
+	static const char *const missing[] = { "trial", "--reps", NULL };
+	static const char *const missing_after[] = { "trial", "qwen2.5:3b-instruct", "--reps", NULL };
+	static const char *const unknown[] = { "trial", "qwen2.5:3b-instruct", "--bogus", NULL };
+	static const char *const check[] = { "env", "--check", NULL };
+
+	ck_assert_int_eq(o3(missing, "OLLAMA_HOST=127.0.0.1:9", &out, &err), 2);
+	ck_assert_msg(strstr(err, "option '--reps' needs a value"), "%s", err);
+	ck_assert_int_eq(error_lines(err), 1);
+	free(out);
+	free(err);
+	ck_assert_int_eq(o3(missing_after, "OLLAMA_HOST=127.0.0.1:9", &out, &err), 2);
+	ck_assert_msg(strstr(err, "option '--reps' needs a value"), "%s", err);
+	free(out);
+	free(err);
+	ck_assert_int_eq(o3(unknown, "OLLAMA_HOST=127.0.0.1:9", &out, &err), 2);
+	ck_assert_msg(strstr(err, "unknown option '--bogus' (see 'o3 trial --help')"), "%s", err);
+	free(out);
+	free(err);
+
+	sim_up();
+	a[3] = results;
+	ck_assert_int_eq(o3(a, host_env, &out, &err), 0);
+	ck_assert_msg(strstr(out, "TTFT"), "%s\n%s", out, err);
+	free(out);
+	free(err);
+	ck_assert_int_eq(o3(check, host_env, &out, &err), 0);
+	ck_assert_msg(!out[0] && !err[0], "env --check printed '%s' '%s'", out, err);
+	free(out);
+	free(err);
+	sim_down();
+}
+END_TEST
+
 START_TEST(test_oom_configuration_exit_1)
 {
 	/* 64 GB Strix Halo: qwen3-coder at its full 262144 context with four
@@ -297,6 +338,7 @@ int main(void)
 	tcase_add_test(tc, test_wrong_model);
 	tcase_add_test(tc, test_trial_records_and_translates_batch);
 	tcase_add_test(tc, test_oom_configuration_exit_1);
+	tcase_add_test(tc, test_options_after_operands);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -150,11 +150,13 @@ static const struct usage_case {
 	int rc;
 	const char *err;
 } usage_cases[] = {
-	{ { "--interval", "abc" }, O3_EXIT_USAGE, "--interval: 'abc' is not a number of milliseconds" },
-	{ { "--interval", "5" }, O3_EXIT_USAGE, "--interval: '5'" },
-	{ { "--count", "0" }, O3_EXIT_USAGE, "--count: '0' is not a positive number" },
-	{ { "--bogus" }, O3_EXIT_USAGE, "unknown option '--bogus'" },
-	{ { "--interval" }, O3_EXIT_USAGE, "option '--interval' needs a value" },
+	{ { "--interval", "abc" }, O3_EXIT_USAGE, "--interval expects a number of milliseconds from 10 to 3600000, not 'abc'" },
+	{ { "--interval", "5" }, O3_EXIT_USAGE, "--interval expects a number of milliseconds from 10 to 3600000, not '5'" },
+	{ { "--count", "0" }, O3_EXIT_USAGE, "--count expects a positive whole number, not '0'" },
+	{ { "--bogus" }, O3_EXIT_USAGE, "unknown option '--bogus' (see 'o3 monitor --help')" },
+	{ { "--interval" }, O3_EXIT_USAGE, "option '--interval' needs a value (see 'o3 monitor --help')" },
+	{ { "--json", "--interval" }, O3_EXIT_USAGE, "option '--interval' needs a value" },
+	{ { "extra", "--json" }, O3_EXIT_USAGE, "unexpected argument 'extra'" },
 	{ { "extra" }, O3_EXIT_USAGE, "unexpected argument 'extra'" },
 	{ { "--help" }, O3_EXIT_OK, "" },
 };

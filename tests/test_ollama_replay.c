@@ -255,6 +255,55 @@ START_TEST(test_ps)
 }
 END_TEST
 
+/* Issue 12 item 12: names of 300 bytes (and control characters, a newline)
+ * come back whole from /api/tags and /api/ps: two that differ only past
+ * byte 255 stay two names, so that a lookup never matches the wrong one. */
+START_TEST(test_long_hostile_names)
+{
+	char a[301], b[301], *body;
+	cJSON *doc = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(doc, "models"), *m;
+	struct ollama_ps_entry *e;
+	struct ollama_tag *t;
+	struct ollama_error err;
+	size_t n;
+
+	memset(a, 'x', 300);
+	a[300] = '\0';
+	{
+		static const char evil[] = "evil\nFROM /etc/passwd\x1b[2J";
+		memcpy(a, evil, sizeof(evil) - 1);
+	}
+	memcpy(b, a, sizeof(a));
+	a[299] = 'a';
+	b[299] = 'b';
+	m = cJSON_CreateObject();
+	cJSON_AddStringToObject(m, "name", a);
+	cJSON_AddStringToObject(m, "model", a);
+	cJSON_AddItemToArray(arr, m);
+	m = cJSON_CreateObject();
+	cJSON_AddStringToObject(m, "name", b);
+	cJSON_AddStringToObject(m, "model", b);
+	cJSON_AddItemToArray(arr, m);
+	body = cJSON_PrintUnformatted(doc);
+	rc_serve(rc_srv, "GET", "/api/ps", 200, CT_JSON, body, strlen(body), 0, 0);
+	rc_serve(rc_srv, "GET", "/api/tags", 200, CT_JSON, body, strlen(body), 0, 0);
+	ck_assert_int_eq(ollama_ps(rc_cli, &e, &n, &err), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(e[0].name, a);
+	ck_assert_str_eq(e[0].model, a);
+	ck_assert_str_eq(e[1].name, b);
+	ck_assert_str_ne(e[0].name, e[1].name);
+	free(e);
+	ck_assert_int_eq(ollama_tags(rc_cli, &t, &n, &err), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(t[0].name, a);
+	ck_assert_str_eq(t[1].name, b);
+	free(t);
+	cJSON_free(body);
+	cJSON_Delete(doc);
+}
+END_TEST
+
 START_TEST(test_ps_empty_and_bad)
 {
 	struct ollama_ps_entry *e;
@@ -508,6 +557,7 @@ int main(void)
 	tcase_add_test(info, test_show_unknown_model_404);
 	tcase_add_loop_test(info, test_ps, 0, (int)(sizeof(ps_cases) / sizeof(ps_cases[0])));
 	tcase_add_test(info, test_ps_empty_and_bad);
+	tcase_add_test(info, test_long_hostile_names);
 	suite_add_tcase(s, info);
 	tcase_add_checked_fixture(generate, rc_setup, rc_teardown);
 	tcase_add_loop_test(generate, test_generate_nonstream_samples, 0,

@@ -469,6 +469,24 @@ START_TEST(test_md_escaping)
 }
 END_TEST
 
+/* Issue 12 item 14: options print as integers, never 1e+06 */
+START_TEST(test_options_integers)
+{
+	cJSON *models = cJSON_Parse("[{\"model\":\"m\",\"presets\":{\"max_ctx\":{\"options\":"
+				    "{\"num_ctx\":1000000,\"num_batch\":512,\"temperature\":0.7}}}}]");
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	ck_assert_ptr_nonnull(models);
+	report_terminal(f, models);
+	fclose(f);
+	ck_assert_msg(strstr(text, "num_ctx=1000000 num_batch=512 temperature=0.7"), "%s", text);
+	ck_assert_ptr_null(strstr(text, "e+06"));
+	free(text);
+	cJSON_Delete(models);
+}
+END_TEST
+
 /* Every table row has as many cell separators (| not escaped) as its
  * header; no control character but the newline; valid UTF-8. */
 static void check_markdown(const char *path)
@@ -601,6 +619,7 @@ static Suite *writers_suite(void)
 	tcase_add_test(tc, test_junit_validates);
 	tcase_add_test(tc, test_junit_any_bytes);
 	tcase_add_test(tc, test_md_escaping);
+	tcase_add_test(tc, test_options_integers);
 	tcase_add_test(tc, test_markdown_tables_hold);
 	tcase_add_test(tc, test_json_is_utf8);
 	tcase_add_test(tc, test_failure_keeps_old_and_others_run);

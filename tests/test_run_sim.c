@@ -40,10 +40,16 @@ START_TEST(test_smoke_completes_with_reports)
 	char *out, *err;
 	int rc;
 	cJSON *log;
+	static const char *const progress[] = { "--progress", NULL };
 	up(NULL);
-	rc = o3_run("suites/smoke.yaml", NULL, &out, &err);
+	rc = o3_run("suites/smoke.yaml", progress, &out, &err);
 	/* both small models meet every criterion on the simulated Strix Halo */
 	ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
+	/* off a terminal: one plain line a step, no carriage return, no escape */
+	ck_assert_msg(strstr(err, "o3: [1] qwen2.5:3b-instruct: ") && strstr(err, ", step 1 of ~") &&
+		      strstr(err, " s elapsed\n"), "%s", err);
+	ck_assert_ptr_null(strchr(err, '\r'));
+	ck_assert_ptr_null(strchr(err, '\033'));
 	ck_assert_ptr_nonnull(strstr(out, "qwen2.5:3b-instruct"));
 	ck_assert_ptr_nonnull(strstr(out, "max_ctx"));
 	ck_assert(file_exists("summaries/summary.md"));
@@ -616,6 +622,7 @@ START_TEST(test_managed_mode_one_server_per_combination)
 	argv[n] = NULL;
 	rc = run_capture(argv, env, &out, &err);
 	ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
+	ck_assert_msg(!strstr(err, " s elapsed"), "--no-progress printed progress: %s", err);
 	ck_assert_ptr_nonnull(strstr(out, "OLLAMA_KV_CACHE_TYPE=q8_0"));
 	/* two combinations of server knobs are two configurations, not a change */
 	ck_assert_ptr_null(strstr(out, "measured again"));

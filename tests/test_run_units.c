@@ -10,6 +10,7 @@
 #include "prompt.h"
 #include "record.h"
 #include "stats.h"
+#include "util.h"
 
 static const char *src_root(void)
 {
@@ -67,15 +68,41 @@ START_TEST(test_prompt_calibration_converges)
 	struct prompt_calibration cal;
 	int i;
 	prompt_calibration_init(&cal);
-	ck_assert_uint_eq(prompt_chars_for(&cal, 100), 400);
+	ck_assert_uint_eq(prompt_chars_for(&cal, 100, 0), 400);
 	/* a tokenizer at 5 chars per token */
 	for (i = 0; i < 6; i++) {
-		size_t chars = prompt_chars_for(&cal, 1000);
-		prompt_calibrate(&cal, chars, (long)(chars / 5));
+		size_t chars = prompt_chars_for(&cal, 1000, 0);
+		prompt_calibrate(&cal, chars, (long)(chars / 5), 0);
 	}
 	ck_assert_double_eq_tol(cal.chars_per_token, 5.0, 0.05);
-	prompt_calibrate(&cal, 100, 0); /* no count: ignored */
+	ck_assert_int_eq(prompt_calibrate(&cal, 100, 0, 0), -1); /* no count: ignored */
 	ck_assert_double_eq_tol(cal.chars_per_token, 5.0, 0.05);
+}
+END_TEST
+
+/* Issue 12 item 8: a prompt the server cut never calibrates, and none is
+ * asked for beyond the context. */
+START_TEST(test_prompt_calibration_refuses_truncated)
+{
+	struct prompt_calibration cal;
+	int i;
+	prompt_calibration_init(&cal);
+	ck_assert_uint_eq(prompt_chars_for(&cal, 512, 256), 256 * 4);
+	/* the server fills its 256-token context whatever it is sent */
+	for (i = 0; i < 40; i++) {
+		size_t chars = prompt_chars_for(&cal, 512, 256);
+		ck_assert_int_eq(prompt_calibrate(&cal, chars, 256, 256), -1);
+	}
+	ck_assert_int_eq(cal.samples, 0);
+	ck_assert_double_eq_tol(cal.chars_per_token, 4.0, 1e-9);
+	/* calibrated at 4 chars a token, an answer far below the expected count is cut */
+	ck_assert_int_eq(prompt_calibrate(&cal, 4000, 1000, 0), 0);
+	ck_assert_int_eq(prompt_calibrate(&cal, 4000, 300, 0), -1);
+	ck_assert_double_eq_tol(cal.chars_per_token, 4.0, 1e-9);
+	ck_assert(prompt_truncated(0, 251, 256));
+	ck_assert(!prompt_truncated(0, 250, 256));
+	ck_assert(prompt_truncated(1000, 700, 0));
+	ck_assert(!prompt_truncated(1000, 800, 0));
 }
 END_TEST
 
@@ -130,6 +157,53 @@ START_TEST(test_record_append_and_read)
 	unlink(path);
 	ck_assert_ptr_null(record_log_read("/nonexistent/o3.jsonl", err, sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/o3.jsonl"));
+}
+END_TEST
+
+/* Issue 12 item 12: a model name with invalid UTF-8 (and a key with it)
+ * still makes a valid JSON line; the record given is left as it was. */
+START_TEST(test_record_append_invalid_utf8)
+{
+	char dir[] = "/tmp/o3-record-XXXXXX", path[256], err[256], line[512];
+	struct record_log log;
+	cJSON *rec = cJSON_CreateObject(), *back;
+	FILE *fp;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/trials.jsonl", dir);
+	ck_assert_int_eq(record_log_open(&log, path, err, sizeof(err)), 0);
+	cJSON_AddStringToObject(rec, "model", "bad\xff\xc3(name\n\x1b[2J");
+	cJSON_AddNumberToObject(cJSON_AddObjectToObject(rec, "o"), "k\xfe", 1);
+	ck_assert_int_eq(record_log_append(&log, rec), 0);
+	record_log_close(&log);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(rec, "model")),
+			 "bad\xff\xc3(name\n\x1b[2J");
+	fp = fopen(path, "r");
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), fp));
+	fclose(fp);
+	ck_assert(o3_json_utf8_valid(NULL));
+	back = cJSON_Parse(line);
+	ck_assert_ptr_nonnull(back);
+	ck_assert(o3_json_utf8_valid(back));
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(back, "model")),
+			 "bad\xef\xbf\xbd\xef\xbf\xbd(name\n\x1b[2J");
+	ck_assert_ptr_nonnull(cJSON_GetObjectItem(cJSON_GetObjectItem(back, "o"), "k\xef\xbf\xbd"));
+	cJSON_Delete(back);
+	cJSON_Delete(rec);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
+/* terminal text: no control character, valid UTF-8 */
+START_TEST(test_text_clean)
+{
+	char *t = o3_text_clean("a\x1b[2Jb\nc\td\x7f\xc2\x85" "e\xff caf\xc3\xa9", 1);
+	ck_assert_str_eq(t, "a[2Jb c de\xef\xbf\xbd caf\xc3\xa9");
+	free(t);
+	t = o3_text_clean(NULL, 1);
+	ck_assert_str_eq(t, "");
+	free(t);
 }
 END_TEST
 
@@ -190,8 +264,11 @@ int main(void)
 	tcase_add_test(tc, test_stats_edges);
 	tcase_add_test(tc, test_prompt_unique_and_sized);
 	tcase_add_test(tc, test_prompt_calibration_converges);
+	tcase_add_test(tc, test_prompt_calibration_refuses_truncated);
 	tcase_add_test(tc, test_needle_prompt);
 	tcase_add_test(tc, test_record_append_and_read);
+	tcase_add_test(tc, test_record_append_invalid_utf8);
+	tcase_add_test(tc, test_text_clean);
 	tcase_add_test(tc, test_record_id_unique);
 	tcase_add_test(tc, test_envinfo_fake_machine);
 	tcase_add_test(tc, test_envinfo_knobs_blob);

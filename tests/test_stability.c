@@ -171,6 +171,57 @@ START_TEST(test_concurrent_streams_overlap)
 }
 END_TEST
 
+/* The peak resident set of this process (VmHWM), in kB; -1 when unknown. */
+static long peak_rss_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+/*
+ * Issue 12 item 8: num_ctx 256 and a 512-token prompt. Every answer fills
+ * the context: none may calibrate the prompt size, which otherwise grew
+ * geometrically (hundreds of MB of prompts, broken pipes). The prompts stay
+ * within the context, every request succeeds, and the record counts the
+ * truncated answers.
+ */
+START_TEST(test_truncated_prompts_stay_bounded)
+{
+	struct stability_spec ls;
+	cJSON *opts = cJSON_CreateObject(), *rec;
+	long rss0 = peak_rss_kb(), rss1;
+
+	cJSON_AddNumberToObject(opts, "num_ctx", 256);
+	cJSON_AddNumberToObject(opts, "num_predict", 4);
+	spec_init(&ls, NULL, opts, 2, 20);
+	ls.prompt_tokens = 512;
+	ls.preload = 1;
+	ls.warmup = 1;
+	rec = run_on_sim(NULL, &ls);
+	rss1 = peak_rss_kb();
+	show("num_ctx 256, 512-token prompts", rec);
+	ck_assert_int_eq((int)num(rec, "requests"), 40);
+	ck_assert_int_eq((int)num(rec, "ok"), 40);
+	/* at most the context at the default 4 characters a token */
+	ck_assert_msg(num(rec, "prompt_chars_max") <= 256 * 4.0, "prompt_chars_max %.0f",
+		      num(rec, "prompt_chars_max"));
+	ck_assert_int_eq((int)num(rec, "truncated_requests"), 40);
+	fprintf(stderr, "VmHWM %ld kB -> %ld kB\n", rss0, rss1);
+	if (rss0 > 0 && rss1 > 0)
+		ck_assert_msg(rss1 - rss0 < 32 * 1024, "peak RSS grew by %ld kB", rss1 - rss0);
+	cJSON_Delete(rec);
+	cJSON_Delete(opts);
+}
+END_TEST
+
 /* Faults in the 3rd generate request the simulator sees (no preload): one
  * request lands in its class, the 7 others succeed. */
 static const struct {
@@ -392,6 +443,7 @@ static Suite *stability_suite(void)
 	TCase *tc = tcase_create("sim");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_concurrent_streams_overlap);
+	tcase_add_test(tc, test_truncated_prompts_stay_bounded);
 	tcase_add_loop_test(tc, test_fault_classified, 0,
 			    (int)(sizeof(fault_cases) / sizeof(fault_cases[0])));
 	tcase_add_test(tc, test_ttft_server_under_time_scale);

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "clock.h"
+#include "msg.h"
 #include "util.h"
 
 START_TEST(test_parse_long)
@@ -65,6 +68,50 @@ START_TEST(test_slug)
 }
 END_TEST
 
+/* Issue 12 item 13: every message first runs the hook that clears a
+ * progress line off the terminal */
+static int hook_calls;
+static void hook(void *data)
+{
+	hook_calls += *(int *)data;
+}
+
+START_TEST(test_msg_before_hook)
+{
+	int one = 1;
+	msg_set_before(hook, &one);
+	warning("w");
+	note("n");
+	error("e");
+	msg_set_before(NULL, NULL);
+	warning("not counted");
+	ck_assert_int_eq(hook_calls, 3);
+}
+END_TEST
+
+/* Issue 12 item 12: server text in a message reaches the terminal without
+ * its control characters */
+START_TEST(test_msg_drops_control_characters)
+{
+	FILE *tmp = tmpfile();
+	int saved = dup(STDERR_FILENO);
+	char buf[256] = "";
+	size_t n;
+	ck_assert_ptr_nonnull(tmp);
+	fflush(stderr);
+	dup2(fileno(tmp), STDERR_FILENO);
+	warning("model '%s' failed", "evil\x1b[2J\nname\xff");
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(tmp);
+	n = fread(buf, 1, sizeof(buf) - 1, tmp);
+	buf[n] = '\0';
+	fclose(tmp);
+	ck_assert_str_eq(buf, "o3: warning: model 'evil[2J name\xef\xbf\xbd' failed\n");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util");
@@ -76,6 +123,8 @@ int main(void)
 	tcase_add_test(tc, test_nearest);
 	tcase_add_test(tc, test_slug);
 	tcase_add_test(tc, test_timeout_floor);
+	tcase_add_test(tc, test_msg_before_hook);
+	tcase_add_test(tc, test_msg_drops_control_characters);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

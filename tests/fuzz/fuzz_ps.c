@@ -24,7 +24,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (e[i].size_bytes < -1 || e[i].size_vram_bytes < -1 ||
 			    e[i].context_length < -1)
 				abort();
-			if (!memchr(e[i].name, 0, sizeof(e[i].name)))
+			/* whole names, in the array's block: readable to their end */
+			if (!e[i].name || !e[i].model || strlen(e[i].name) > size ||
+			    strlen(e[i].model) > size)
 				abort();
 		}
 		free(e);
