@@ -178,7 +178,7 @@ static void mm_str(struct strbuf *sb, const char *s)
 	size_t n;
 	strbuf_addch(sb, '"');
 	while (s && *s) {
-		if (!(n = report_utf8_char(s, &cp))) {
+		if (!(n = o3_utf8_char(s, &cp))) {
 			strbuf_addstr(sb, "\xef\xbf\xbd");
 			s++;
 			continue;

@@ -15,6 +15,7 @@
 #include "msg.h"
 #include "record.h"
 #include "report_internal.h"
+#include "util.h"
 #include "banned.h"
 
 const struct report_writer *const report_writers[] = {
@@ -149,41 +150,12 @@ int report_file_write_sb(const char *path, struct strbuf *sb)
 
 /* ---- text ------------------------------------------------------------------ */
 
-size_t report_utf8_char(const char *s, unsigned *cp)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n, i;
-	unsigned c;
-	if (*p < 0x80) {
-		*cp = *p;
-		return *p ? 1 : 0;
-	}
-	if ((*p & 0xe0) == 0xc0)
-		n = 2, c = *p & 0x1f;
-	else if ((*p & 0xf0) == 0xe0)
-		n = 3, c = *p & 0x0f;
-	else if ((*p & 0xf8) == 0xf0)
-		n = 4, c = *p & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0; /* also stops at the NUL of a truncated sequence */
-		c = (c << 6) | (p[i] & 0x3f);
-	}
-	if ((n == 2 && c < 0x80) || (n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
-	    c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
-
 int report_utf8_valid(const char *s)
 {
 	unsigned cp;
 	size_t n;
 	while (*s) {
-		if (!(n = report_utf8_char(s, &cp)))
+		if (!(n = o3_utf8_char(s, &cp)))
 			return 0;
 		s += n;
 	}
@@ -197,7 +169,7 @@ void report_xml_clean(struct strbuf *sb, const char *s)
 	unsigned cp;
 	size_t n;
 	while (s && *s) {
-		if (!(n = report_utf8_char(s, &cp))) {
+		if (!(n = o3_utf8_char(s, &cp))) {
 			strbuf_addstr(sb, REPLACEMENT);
 			s++;
 			continue;
@@ -216,14 +188,14 @@ void report_utf8_clean(struct strbuf *sb, const char *s, size_t len)
 {
 	size_t i = 0, n, start = 0;
 	unsigned cp;
-	/* s holds no NUL (cJSON escapes it), so report_utf8_char stops at the
+	/* s holds no NUL (cJSON escapes it), so o3_utf8_char stops at the
 	 * end only at len */
 	while (i < len) {
 		if ((unsigned char)s[i] < 0x80) {
 			i++;
 			continue;
 		}
-		n = report_utf8_char(s + i, &cp);
+		n = o3_utf8_char(s + i, &cp);
 		if (n && i + n <= len) {
 			i += n;
 			continue;
@@ -246,7 +218,7 @@ static int md_control(unsigned cp)
  * replaced by U+FFFD (one invalid byte), 'c' a character to copy. */
 static int md_next(const char *s, size_t *len, unsigned *cp)
 {
-	size_t n = report_utf8_char(s, cp);
+	size_t n = o3_utf8_char(s, cp);
 	if (!n) {
 		*len = 1;
 		return 'r';

@@ -11,11 +11,6 @@
 #include "report.h"
 #include "strbuf.h"
 
-/* The length (1 to 4) of the well-formed UTF-8 character at s, with its code
- * point in *cp (overlong forms, surrogates and code points above U+10FFFF
- * are not well-formed); 0 when s starts with an invalid or truncated
- * sequence, or with the terminating NUL. */
-size_t report_utf8_char(const char *s, unsigned *cp);
 /* 1 when the whole string is well-formed UTF-8. */
 int report_utf8_valid(const char *s);
 

@@ -533,7 +533,7 @@ static char *term(const char *s)
 	unsigned cp;
 	size_t n;
 	while (s && *s) {
-		if (!(n = report_utf8_char(s, &cp))) {
+		if (!(n = o3_utf8_char(s, &cp))) {
 			strbuf_addstr(&sb, "\xef\xbf\xbd");
 			s++;
 			continue;
