@@ -146,7 +146,7 @@ static int parse(int argc, char **argv, struct run_args *a, struct cmd_server *s
 	long v;
 
 	cli_build(options, ARRAY_SIZE(options), &lo, &so);
-	optind = 1;
+	optind = 0; /* getopt reads the option string again (cli_build) */
 	opterr = 0;
 	while (!rc && (c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
 		int r = cmd_server_option(srv, c, optarg, &a->host);
@@ -196,7 +196,7 @@ static int parse(int argc, char **argv, struct run_args *a, struct cmd_server *s
 			a->parallel = (int)v;
 			break;
 		default:
-			error("unknown or incomplete option '%s' (see 'o3 run --help')", argv[optind - 1]);
+			cli_option_error("run", argv, c);
 			rc = -1;
 		}
 	}

@@ -269,6 +269,8 @@ START_TEST(test_options_after_operands)
 	static const char *const missing_after[] = { "trial", "qwen2.5:3b-instruct", "--reps", NULL };
 	static const char *const unknown[] = { "trial", "qwen2.5:3b-instruct", "--bogus", NULL };
 	static const char *const check[] = { "env", "--check", NULL };
+	static const char *const run_unknown[] = { "run", "--bogus", NULL };
+	static const char *const run_missing[] = { "run", "--suite", NULL };
 
 	ck_assert_int_eq(o3(missing, "OLLAMA_HOST=127.0.0.1:9", &out, &err), 2);
 	ck_assert_msg(strstr(err, "option '--reps' needs a value"), "%s", err);
@@ -281,6 +283,16 @@ START_TEST(test_options_after_operands)
 	free(err);
 	ck_assert_int_eq(o3(unknown, "OLLAMA_HOST=127.0.0.1:9", &out, &err), 2);
 	ck_assert_msg(strstr(err, "unknown option '--bogus' (see 'o3 trial --help')"), "%s", err);
+	free(out);
+	free(err);
+	/* o3 run speaks as the other commands do */
+	ck_assert_int_eq(o3(run_unknown, "OLLAMA_HOST=127.0.0.1:9", &out, &err), 2);
+	ck_assert_msg(strstr(err, "unknown option '--bogus' (see 'o3 run --help')"), "%s", err);
+	ck_assert_int_eq(error_lines(err), 1);
+	free(out);
+	free(err);
+	ck_assert_int_eq(o3(run_missing, "OLLAMA_HOST=127.0.0.1:9", &out, &err), 2);
+	ck_assert_msg(strstr(err, "option '--suite' needs a value (see 'o3 run --help')"), "%s", err);
 	free(out);
 	free(err);
 
