@@ -219,7 +219,8 @@ START_TEST(test_transfers_overlap)
 		ck_assert_uint_ge(res[i].t_first_byte_ns - res[i].t_sent_ns, 390000000u);
 		ollama_gen_result_release(&res[i]);
 	}
-	ck_assert_msg(ms >= 390 && ms < 1200, "4 transfers of 400 ms took %.0f ms", ms);
+	/* one after another they would take 1600 ms */
+	ck_assert_msg(ms >= 390 && ms < 1500, "4 transfers of 400 ms took %.0f ms", ms);
 	ollama_multi_free(m);
 }
 END_TEST

@@ -53,7 +53,9 @@ START_TEST(test_stall_timeout)
 	ck_assert_ptr_nonnull(strstr(err.message, "stall timeout"));
 	ck_assert_ptr_nonnull(strstr(err.message, "300 ms"));
 	ck_assert_ptr_nonnull(strstr(err.message, replay_server_url(rc_srv)));
-	ck_assert_msg(ms >= 290 && ms < 800, "stall timeout after %.1f ms", ms);
+	/* the upper bound is the server's stall, not a speed: under valgrind on a
+	 * busy machine a 300 ms timeout may take much longer to surface */
+	ck_assert_msg(ms >= 290 && ms < 2500, "stall timeout after %.1f ms", ms);
 	ck_assert_uint_eq(res.n_chunks, 1);
 	ck_assert_str_eq(res.response, "That");
 	ollama_gen_result_release(&res);
@@ -84,7 +86,7 @@ START_TEST(test_first_byte_timeout)
 	ck_assert_int_eq(err.cls, OLLAMA_ERR_CLIENT_TIMEOUT);
 	ck_assert_ptr_nonnull(strstr(err.message, "first-byte timeout"));
 	ck_assert_ptr_nonnull(strstr(err.message, "250 ms"));
-	ck_assert_msg(ms >= 240 && ms < 750, "first-byte timeout after %.1f ms", ms);
+	ck_assert_msg(ms >= 240 && ms < 2500, "first-byte timeout after %.1f ms", ms); /* < the 3 s delay */
 	ck_assert_uint_eq(res.t_first_byte_ns, 0);
 	ollama_gen_result_release(&res);
 }
@@ -118,7 +120,7 @@ START_TEST(test_total_timeout)
 	ck_assert_int_eq(err.cls, OLLAMA_ERR_CLIENT_TIMEOUT);
 	ck_assert_ptr_nonnull(strstr(err.message, "total timeout"));
 	ck_assert_ptr_nonnull(strstr(err.message, "400 ms"));
-	ck_assert_msg(ms >= 390 && ms < 900, "total timeout after %.1f ms", ms);
+	ck_assert_msg(ms >= 390, "total timeout after %.1f ms", ms); /* before the end: n_chunks < 7 */
 	ck_assert_uint_gt(res.n_chunks, 0);
 	ck_assert_uint_lt(res.n_chunks, 7);
 	ollama_gen_result_release(&res);
@@ -217,7 +219,7 @@ START_TEST(test_connect_timeout)
 		      ollama_err_class_name(err.cls), err.message);
 	ck_assert_ptr_nonnull(strstr(err.message, "connect timeout"));
 	ck_assert_ptr_nonnull(strstr(err.message, "300 ms"));
-	ck_assert_msg(ms >= 290 && ms < 1000, "connect timeout after %.1f ms", ms);
+	ck_assert_msg(ms >= 290 && ms < 2500, "connect timeout after %.1f ms", ms);
 	ollama_client_free(c);
 	for (i = 0; i < 8; i++)
 		close(fill[i]);
