@@ -32,10 +32,20 @@ cJSON *probe_trial(void *data)
 		const cJSON *alert;
 		trial_run(c, &spec, &rec, &err);
 		probe_add_placement(rec, a->gpu_expected);
+		/* once per configuration: a trial is one configuration, and
+		 * the monitor keeps only the first crossing */
 		alert = rec_get(rec_get(rec, "monitor"), "alert");
-		if (cJSON_IsTrue(rec_get(alert, "crossed")))
-			warning("memory use crossed the alert level during the trial of '%s': %.1f%%",
-				a->model, cJSON_GetNumberValue(rec_get(alert, "value_pct")));
+		if (cJSON_IsTrue(rec_get(alert, "crossed"))) {
+			const char *def = cJSON_GetStringValue(rec_get(rec_get(rec_get(rec, "monitor"),
+									      "memory"), "definition"));
+			warning("memory use crossed the alert level of %.0f%% during the trial of '%s' "
+				"at num_ctx %.0f: %.1f%% after %.1f s (%s)",
+				cJSON_GetNumberValue(rec_get(alert, "level_pct")),
+				a->model, cJSON_GetNumberValue(rec_get(rec_get(rec, "options"), "num_ctx")),
+				cJSON_GetNumberValue(rec_get(alert, "value_pct")),
+				cJSON_GetNumberValue(rec_get(alert, "first_ms")) / 1000.0,
+				def ? def : "unknown");
+		}
 	}
 	probe_add_server_knobs(a, rec);
 	monitor_free(m);

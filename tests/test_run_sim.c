@@ -3,7 +3,8 @@
  * o3 run end to end against the simulator: the smoke suite completes with
  * ceilings, presets and reports; an interrupted run started again runs
  * exactly the missing steps; faults of the simulator are classified and the
- * run goes on; every bad suite file gets its one-line message and exit 3.
+ * run goes on; every bad suite file gets its one-line message and exit 3;
+ * the memory alert is printed once per configuration that crossed it.
  */
 #include <check.h>
 #include <dirent.h>
@@ -599,6 +600,58 @@ START_TEST(test_memory_limit_refuses_loads)
 }
 END_TEST
 
+/*
+ * The memory alert of o3 run: printed once per configuration that crossed it
+ * (a trial of two repetitions), naming the model, num_ctx, the level and the
+ * definition of memory; never for a configuration that stayed under it.
+ */
+START_TEST(test_memory_alert_once_per_trial)
+{
+	char sys[128], proc[128], dirs[2][128];
+	const char *sargs[] = { "--profile", "rx7900xtx-24g", "--sysfs-root", sys, "--procfs-root", proc,
+				NULL };
+	const char *extra[] = { "--sysfs-root", dirs[0], "--procfs-root", dirs[1], NULL };
+	char *out, *err, *p;
+	cJSON *log, *r;
+	int rc, lines = 0, crossed = 0, under = 0;
+	snprintf(sys, sizeof(sys), "/tmp/o3-alert-%d/sys", (int)getpid());
+	snprintf(proc, sizeof(proc), "/tmp/o3-alert-%d/proc", (int)getpid());
+	snprintf(dirs[0], sizeof(dirs[0]), "%s", sys);
+	snprintf(dirs[1], sizeof(dirs[1]), "%s", proc);
+	up(sargs);
+	rc = o3_run("tests/data/suites/run/alert.yaml", extra, &out, &err);
+	ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
+	for (p = err; (p = strstr(p, "crossed the alert level")); p++)
+		lines++;
+	log = read_log();
+	cJSON_ArrayForEach(r, log) {
+		const cJSON *alert = cJSON_GetObjectItem(cJSON_GetObjectItem(r, "monitor"), "alert");
+		const char *phase = cJSON_GetStringValue(cJSON_GetObjectItem(r, "phase"));
+		if (!alert || !phase || strcmp(phase, "trial"))
+			continue;
+		if (cJSON_IsTrue(cJSON_GetObjectItem(alert, "crossed")))
+			crossed++;
+		else
+			under++;
+	}
+	ck_assert_int_eq(crossed, 1);
+	ck_assert_int_eq(under, 1);
+	ck_assert_msg(lines == 1, "%d alert lines: %s", lines, err);
+	ck_assert_msg(strstr(err, "warning: memory use crossed the alert level of 85% during the trial of "
+			     "'qwen3-coder:30b' at num_ctx 32768: 89."), "%s", err);
+	ck_assert_msg(strstr(err, "(discrete_vram)"), "%s", err);
+	cJSON_Delete(log);
+	free(out);
+	free(err);
+	down();
+	{
+		char cmd[160];
+		snprintf(cmd, sizeof(cmd), "rm -rf /tmp/o3-alert-%d", (int)getpid());
+		ck_assert_int_eq(system(cmd), 0);
+	}
+}
+END_TEST
+
 START_TEST(test_managed_mode_one_server_per_combination)
 {
 	/* o3 starts the simulator itself, once per KV cache type, with the
@@ -776,6 +829,7 @@ int main(void)
 			    (int)(sizeof(faults) / sizeof(faults[0])));
 	tcase_add_test(tc, test_bad_suites_exit_3);
 	tcase_add_test(tc, test_memory_limit_refuses_loads);
+	tcase_add_test(tc, test_memory_alert_once_per_trial);
 	tcase_add_test(tc, test_no_max_ctx_without_confirmation);
 	tcase_add_test(tc, test_missing_model_exit_4);
 	tcase_add_test(tc, test_stability_ttft_gate);
