@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hostile_text.h"
 #include "report_internal.h"
 #include "strbuf.h"
 #include "util.h"
@@ -360,25 +361,17 @@ START_TEST(test_csv_header_always)
 }
 END_TEST
 
-static uint64_t rng = 0x2545f4914f6cdd1dull;
+static struct hostile_rng rng = { 0x2545f4914f6cdd1dull };
 
 static unsigned rnd(unsigned n)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (unsigned)(rng % n);
+	return hostile_rnd(&rng, n);
 }
 
 static void random_text(char *out, size_t outlen)
 {
-	static const char hostile[] = ",\"\r\n\t\x01\x1b\x7f\xc3\xa9\xed\xa0\x80\xef\xbf\xbe"
-				      "\xf4\x90\x80\x80\xc0\xaf =+-@";
-	size_t n = rnd(40), i;
-	int mode = (int)rnd(2);
-	for (i = 0; i < n && i + 1 < outlen; i++)
-		out[i] = mode ? hostile[rnd(sizeof(hostile) - 1)] : (char)(1 + rnd(255));
-	out[i] = '\0';
+	hostile_text(&rng, ",\"\r\n\t\x01\x1b\x7f\xc3\xa9\xed\xa0\x80\xef\xbf\xbe"
+			     "\xf4\x90\x80\x80\xc0\xaf =+-@", out, outlen);
 }
 
 static double random_double(void)

@@ -23,6 +23,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 
+#include "hostile_text.h"
 #include "record.h"
 #include "report_html_fixture.h"
 #include "report_internal.h"
@@ -256,25 +257,12 @@ START_TEST(test_not_simulated)
 }
 END_TEST
 
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
-
-static unsigned rnd(unsigned n)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (unsigned)(rng % n);
-}
+static struct hostile_rng rng = { 0x9e3779b97f4a7c15ull };
 
 static void random_text(char *out, size_t outlen)
 {
-	static const char hostile[] = "<>&\"'/=`\n\r\t\x01\x1b\x7f\xc3\xa9\xed\xa0\x80\xef\xbf\xbe"
-				      "\xf4\x90\x80\x80\xc0\xaf]]>-!script";
-	size_t n = rnd(40), i;
-	int mode = (int)rnd(2);
-	for (i = 0; i < n && i + 1 < outlen; i++)
-		out[i] = mode ? hostile[rnd(sizeof(hostile) - 1)] : (char)(1 + rnd(255));
-	out[i] = '\0';
+	hostile_text(&rng, "<>&\"'/=`\n\r\t\x01\x1b\x7f\xc3\xa9\xed\xa0\x80\xef\xbf\xbe"
+			     "\xf4\x90\x80\x80\xc0\xaf]]>-!script", out, outlen);
 }
 
 /* Whatever the bytes of a model's name and finding, the page parses to

@@ -32,6 +32,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlschemas.h>
 
+#include "hostile_text.h"
 #include "record.h"
 #include "report_internal.h"
 #include "strbuf.h"
@@ -335,26 +336,13 @@ START_TEST(test_junit_validates)
 }
 END_TEST
 
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
-
-static unsigned rnd(unsigned n)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (unsigned)(rng % n);
-}
+static struct hostile_rng rng = { 0x9e3779b97f4a7c15ull };
 
 /* Up to 40 bytes, none NUL; half the time from a hostile alphabet. */
 static void random_text(char *out, size_t outlen)
 {
-	static const char hostile[] = "<>&\"'|`\n\r\t\x01\x1b\x7f\xc3\xa9\xed\xa0\x80\xef\xbf\xbe"
-				      "\xf4\x90\x80\x80\xc0\xaf]]>";
-	size_t n = rnd(40), i;
-	int mode = (int)rnd(2);
-	for (i = 0; i < n && i + 1 < outlen; i++)
-		out[i] = mode ? hostile[rnd(sizeof(hostile) - 1)] : (char)(1 + rnd(255));
-	out[i] = '\0';
+	hostile_text(&rng, "<>&\"'|`\n\r\t\x01\x1b\x7f\xc3\xa9\xed\xa0\x80\xef\xbf\xbe"
+			     "\xf4\x90\x80\x80\xc0\xaf]]>", out, outlen);
 }
 
 START_TEST(test_junit_any_bytes)
