@@ -150,6 +150,26 @@ int report_file_write_sb(const char *path, struct strbuf *sb)
 
 /* ---- text ------------------------------------------------------------------ */
 
+void report_options_text(struct strbuf *sb, const cJSON *opts)
+{
+	const cJSON *o;
+	size_t start = sb->len;
+	cJSON_ArrayForEach(o, opts) {
+		if (sb->len > start)
+			strbuf_addch(sb, ' ');
+		strbuf_addf(sb, "%s=", o->string ? o->string : "?");
+		if (cJSON_IsNumber(o) && o->valuedouble > -1e15 && o->valuedouble < 1e15 &&
+		    o->valuedouble == (double)(long long)o->valuedouble) /* in range before the cast */
+			strbuf_addf(sb, "%lld", (long long)o->valuedouble); /* num_ctx=1000000, not 1e+06 */
+		else if (cJSON_IsNumber(o))
+			strbuf_addf(sb, "%g", o->valuedouble);
+		else if (cJSON_IsBool(o))
+			strbuf_addstr(sb, cJSON_IsTrue(o) ? "true" : "false");
+		else
+			strbuf_addstr(sb, cJSON_GetStringValue(o) ? cJSON_GetStringValue(o) : "?");
+	}
+}
+
 int report_utf8_valid(const char *s)
 {
 	unsigned cp;

@@ -219,28 +219,10 @@ static void elem(struct html *h, const char *name, const char *cls, const char *
 	end(h);
 }
 
-/* "name=value name=value" (raw: escaped where written). */
-static void options_text(struct strbuf *sb, const cJSON *opts)
-{
-	const cJSON *o;
-	size_t first = sb->len;
-	cJSON_ArrayForEach(o, opts) {
-		if (sb->len > first)
-			strbuf_addch(sb, ' ');
-		strbuf_addf(sb, "%s=", o->string ? o->string : "?");
-		if (cJSON_IsNumber(o))
-			strbuf_addf(sb, "%g", o->valuedouble);
-		else if (cJSON_IsBool(o))
-			strbuf_addstr(sb, cJSON_IsTrue(o) ? "true" : "false");
-		else
-			strbuf_addstr(sb, cJSON_GetStringValue(o) ? cJSON_GetStringValue(o) : "?");
-	}
-}
-
 static void options_code(struct html *h, const cJSON *opts)
 {
 	struct strbuf sb = STRBUF_INIT;
-	options_text(&sb, opts);
+	report_options_text(&sb, opts);
 	if (sb.len)
 		elem(h, "code", NULL, sb.buf);
 	else

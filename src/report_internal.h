@@ -11,6 +11,9 @@
 #include "report.h"
 #include "strbuf.h"
 
+/* The options as "name=value name=value", whole numbers as integers
+ * (num_ctx=1000000, not 1e+06); raw: each writer escapes it for its format. */
+void report_options_text(struct strbuf *sb, const cJSON *opts);
 /* 1 when the whole string is well-formed UTF-8. */
 int report_utf8_valid(const char *s);
 

@@ -404,23 +404,6 @@ static void num(struct strbuf *sb, const char *label, const cJSON *o, const char
 			    label, decimals, x->valuedouble);
 }
 
-/* "name=value name=value", as the Markdown prints options. */
-static void options_text(struct strbuf *sb, const cJSON *opts)
-{
-	const cJSON *o;
-	int first = 1;
-	cJSON_ArrayForEach(o, opts) {
-		strbuf_addf(sb, "%s%s=", first ? "" : " ", o->string ? o->string : "?");
-		first = 0;
-		if (cJSON_IsNumber(o))
-			strbuf_addf(sb, "%g", o->valuedouble);
-		else if (cJSON_IsBool(o))
-			strbuf_addstr(sb, cJSON_IsTrue(o) ? "true" : "false");
-		else
-			strbuf_addstr(sb, cJSON_GetStringValue(o) ? cJSON_GetStringValue(o) : "?");
-	}
-}
-
 /* The summary's trial measured by this record, or NULL. */
 static const cJSON *trial_of(const cJSON *summary, const cJSON *rec)
 {
@@ -560,7 +543,7 @@ static void judge(const struct report_run *run, const struct jsuite *s, const st
 		const cJSON *p = get(get(s->summary, "presets"), c->name + strlen("preset "));
 		if (p) {
 			strbuf_addstr(&t, "options: ");
-			options_text(&t, get(p, RK_OPTIONS));
+			report_options_text(&t, get(p, RK_OPTIONS));
 			num(&t, "decode tok/s", p, "decode_tps", 1);
 			num(&t, "TTFT ms", p, "ttft_ms", 1);
 			num(&t, "decode tok/s at fill", p, "decode_tps_at_fill", 1);
@@ -648,7 +631,7 @@ static int properties(xmlTextWriterPtr w, const struct report_run *run, const st
 		if (cJSON_GetArraySize(get(m, "server_knobs")) ||
 		    cJSON_GetArraySize(get(id, "server_knobs"))) {
 			struct strbuf sb = STRBUF_INIT;
-			options_text(&sb, cJSON_GetArraySize(get(m, "server_knobs")) ?
+			report_options_text(&sb, cJSON_GetArraySize(get(m, "server_knobs")) ?
 				     get(m, "server_knobs") : get(id, "server_knobs"));
 			bad = bad || property(w, "server_knobs", sb.buf) < 0;
 			strbuf_release(&sb);
@@ -666,7 +649,7 @@ static int properties(xmlTextWriterPtr w, const struct report_run *run, const st
 			struct strbuf sb = STRBUF_INIT;
 			snprintf(name, sizeof(name), "preset_%s", which[i]);
 			if (pr)
-				options_text(&sb, get(pr, RK_OPTIONS));
+				report_options_text(&sb, get(pr, RK_OPTIONS));
 			else if (get(m, "presets"))
 				strbuf_addstr(&sb, "none meets the criteria");
 			if (sb.len)

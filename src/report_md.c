@@ -26,32 +26,11 @@ static const char *sget(const cJSON *o, const char *k, const char *dflt)
 	return v ? v : dflt;
 }
 
-/* "name=value name=value" (raw: the caller escapes it). */
-static void options_text(struct strbuf *sb, const cJSON *opts)
-{
-	const cJSON *o;
-	size_t start = sb->len;
-	cJSON_ArrayForEach(o, opts) {
-		if (sb->len > start)
-			strbuf_addch(sb, ' ');
-		strbuf_addf(sb, "%s=", o->string ? o->string : "?");
-		if (cJSON_IsNumber(o) && o->valuedouble == (double)(long long)o->valuedouble &&
-		    o->valuedouble > -1e15 && o->valuedouble < 1e15)
-			strbuf_addf(sb, "%lld", (long long)o->valuedouble); /* num_ctx=1000000, not 1e+06 */
-		else if (cJSON_IsNumber(o))
-			strbuf_addf(sb, "%g", o->valuedouble);
-		else if (cJSON_IsBool(o))
-			strbuf_addstr(sb, cJSON_IsTrue(o) ? "true" : "false");
-		else
-			strbuf_addstr(sb, cJSON_GetStringValue(o) ? cJSON_GetStringValue(o) : "?");
-	}
-}
-
 /* The options as a code span (in a table cell or not). */
 static void options_code(struct strbuf *sb, const cJSON *opts, int in_table)
 {
 	struct strbuf t = STRBUF_INIT;
-	options_text(&t, opts);
+	report_options_text(&t, opts);
 	report_md_code(sb, t.buf, in_table);
 	strbuf_release(&t);
 }
@@ -551,7 +530,7 @@ static char *term_options(const cJSON *opts)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char *t;
-	options_text(&sb, opts);
+	report_options_text(&sb, opts);
 	t = term(sb.buf);
 	strbuf_release(&sb);
 	return t;

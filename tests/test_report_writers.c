@@ -471,6 +471,15 @@ START_TEST(test_options_integers)
 	ck_assert_msg(strstr(text, "num_ctx=1000000 num_batch=512 temperature=0.7"), "%s", text);
 	ck_assert_ptr_null(strstr(text, "e+06"));
 	free(text);
+	/* the Markdown, HTML and JUnit writers share report_options_text */
+	{
+		struct strbuf sb = STRBUF_INIT;
+		cJSON *o = cJSON_Parse("{\"num_ctx\":1000000,\"top_p\":0.9,\"huge\":1e300,\"f\":false,\"s\":\"x\"}");
+		report_options_text(&sb, o);
+		ck_assert_str_eq(sb.buf, "num_ctx=1000000 top_p=0.9 huge=1e+300 f=false s=x");
+		strbuf_release(&sb);
+		cJSON_Delete(o);
+	}
 	cJSON_Delete(models);
 }
 END_TEST
