@@ -20,6 +20,7 @@ enum { OPT_DIR = 2000, OPT_PROFILE, OPT_FORCE };
 
 static const struct cli_option options[] = {
 	{ "dir", 0, OPT_DIR, "DIR", "the baselines folder (default baselines)" },
+	{ "baseline", 0, OPT_DIR, "DIR", "the same as --dir, as o3 compare and o3 run name it" },
 	{ "profile", 0, OPT_PROFILE, "P", "the machine kind (default: from the results' GPU, memory "
 	  "and driver; sim-<profile> on the simulator)" },
 	{ "force", 0, OPT_FORCE, NULL, "write results whose gates failed, or simulated results under "

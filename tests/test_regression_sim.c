@@ -137,7 +137,8 @@ START_TEST(test_refusals)
 {
 	char r1[300], dir[300], *out, *err;
 	const char *real[] = { "baseline", "update", "--dir", dir, "--profile", "strix-halo-64g", r1, NULL };
-	const char *forced[] = { "baseline", "update", "--dir", dir, "--profile", "strix-halo-64g",
+	/* --baseline names the folder as o3 compare's does */
+	const char *forced[] = { "baseline", "update", "--baseline", dir, "--profile", "strix-halo-64g",
 				 "--force", r1, NULL };
 	const char *across[] = { "compare", "--baseline", dir, "--profile", "strix-halo-64g", r1, NULL };
 	const char *across_forced[] = { "compare", "--baseline", dir, "--profile", "strix-halo-64g",
