@@ -5,7 +5,8 @@
 #   o3_sim_run BUILD SUITE PROFILE RESULTS [o3-sim args...] -- [o3 run args...]
 # The simulator and o3 run at time scale 0.002 (the baselines' own), on a free
 # loopback port, o3 reading the simulated machine's sysfs and procfs trees;
-# the simulator is stopped before it returns o3's exit code.
+# the simulator is stopped before it returns o3's exit code. O3_WRAP, when
+# set, is a command that o3 runs under (tests/valgrind_run.sh: valgrind).
 o3_sim_run() {
 	local build=$1 suite=$2 profile=$3 results=$4
 	shift 4
@@ -28,7 +29,9 @@ o3_sim_run() {
 		rm -rf "$dir"
 		return 4
 	fi
-	OLLAMA_HOST=127.0.0.1:$(cat "$dir/port") O3_TIME_SCALE=0.002 "$build/o3" run --suite "$suite" \
+	local wrap=()
+	[ -z "${O3_WRAP:-}" ] || read -r -a wrap <<<"$O3_WRAP"
+	OLLAMA_HOST=127.0.0.1:$(cat "$dir/port") O3_TIME_SCALE=0.002 "${wrap[@]}" "$build/o3" run --suite "$suite" \
 		--results "$results" --no-progress --sysfs-root "$dir/sys" --procfs-root "$dir/proc" \
 		"${run_args[@]}"
 	rc=$?

@@ -3,7 +3,8 @@
 # Builds O3 and runs every test that needs no real Ollama and no GPU:
 #  1. a coverage build: all unit, replay, simulator and end-to-end tests, then gcovr;
 #  2. an AddressSanitizer + UndefinedBehaviorSanitizer build: the same tests;
-#  3. valgrind (memcheck) over the unit tests.
+#  3. valgrind (memcheck) over the unit tests, the fuzz corpora, and o3 run
+#     end to end with every step in a forked child (tests/valgrind_run.sh).
 # Set O3_QUICK=1 to run only step 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +28,7 @@ echo "== coverage build"
 setup build-ci -Db_coverage=true
 # stale counters from an earlier run would be merged into this one
 find build-ci -name '*.gcda' -delete
-meson test -C build-ci --print-errorlogs --num-processes "$jobs" --no-suite optimize
+meson test -C build-ci --print-errorlogs --num-processes "$jobs" --no-suite optimize --no-suite valgrind
 echo "== coverage (src/)"
 gcovr --root . --object-directory build-ci --filter 'src/' --print-summary \
 	--xml build-ci/coverage.xml --txt build-ci/coverage.txt >/dev/null
@@ -38,10 +39,13 @@ if [ "${O3_QUICK:-0}" != 1 ]; then
 	echo "== address and undefined-behaviour sanitizers"
 	setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		meson test -C build-asan --print-errorlogs --num-processes "$jobs" --no-suite optimize
+		meson test -C build-asan --print-errorlogs --num-processes "$jobs" --no-suite optimize --no-suite valgrind
 	if command -v valgrind >/dev/null; then
-		echo "== valgrind (unit tests)"
-		meson test -C build-ci --setup valgrind --suite unit --print-errorlogs --num-processes "$jobs"
+		echo "== valgrind (unit tests and fuzz corpora)"
+		meson test -C build-ci --setup valgrind --suite unit --suite fuzz-corpus --print-errorlogs \
+			--num-processes "$jobs"
+		echo "== valgrind (o3 run end to end, steps in forked children)"
+		meson test -C build-ci --suite valgrind --print-errorlogs
 	else
 		echo "== valgrind not installed: skipped"
 	fi

@@ -276,6 +276,41 @@ static int run_models(struct run_args *a, const struct suite *s, struct search_c
 	return rc;
 }
 
+/* Managed mode: a server of ours that died is started again, a few times. */
+#define MANAGED_RESTARTS_MAX 3
+struct managed_revive {
+	struct managed_server *ms;
+	const char *binary;
+	const cJSON *knobs;
+	const char *logdir;
+	int restarts;
+};
+
+static int managed_revive(void *data, struct search_ctx *ctx)
+{
+	struct managed_revive *mv = data;
+	char how[128], msg[512];
+	if (!server_exited(mv->ms, how, sizeof(how)))
+		return 0; /* alive: a slow answer is the step's own finding */
+	if (mv->restarts >= MANAGED_RESTARTS_MAX) {
+		error("the managed server exited (%s) after %d restarts: not starting it again", how,
+		      mv->restarts);
+		return 0;
+	}
+	mv->restarts++;
+	warning("the managed server on %s exited (%s; its log: %s): starting it again (%d of %d)",
+	     ctx->host.base_url, how, mv->ms->log_path, mv->restarts, MANAGED_RESTARTS_MAX);
+	if (server_start(mv->binary, mv->knobs, mv->logdir, 120000, mv->ms, msg, sizeof(msg))) {
+		error("%s", msg);
+		return 0;
+	}
+	ollama_client_free(ctx->client);
+	ctx->host = mv->ms->host;
+	ctx->client = ollama_client_new(&ctx->host, &ctx->timeouts);
+	note("server started again on %s", ctx->host.base_url);
+	return 1;
+}
+
 /*
  * Managed mode: every combination of the suite's server knobs, each on a
  * server of its own (server.c), the first knob slowest. Each model's summary
@@ -310,14 +345,19 @@ static int run_managed(struct run_args *a, const struct suite *s, struct search_
 		} else {
 			char *text = cJSON_PrintUnformatted(knobs);
 			note("server %s started on %s", text, ms.host.base_url);
+			struct managed_revive mv = { &ms, binary, knobs, logdir, 0 };
 			cJSON_free(text);
 			ctx->host = ms.host;
 			ctx->client = ollama_client_new(&ms.host, &ctx->timeouts);
 			ctx->server_knobs = knobs;
+			ctx->revive = managed_revive;
+			ctx->revive_data = &mv;
 			rc = run_models(a, s, ctx, models);
 			ollama_client_free(ctx->client);
 			ctx->client = NULL;
 			ctx->server_knobs = NULL;
+			ctx->revive = NULL;
+			ctx->revive_data = NULL;
 			server_stop(&ms);
 		}
 		cJSON_Delete(knobs);

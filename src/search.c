@@ -106,6 +106,10 @@ static int server_answers(struct search_ctx *ctx)
 	int ok = 0;
 	quick.connect_ms = 2000;
 	quick.first_byte_ms = quick.total_ms = 5000;
+	/* managed mode: a server of ours that died (the kernel's OOM killer
+	 * takes `ollama serve` too) is started again, and answers or not */
+	if (ctx->revive && ctx->revive(ctx->revive_data, ctx))
+		limit = 2.0;
 	c = ollama_client_new(&ctx->host, &quick);
 	for (;;) {
 		if (!ollama_version(c, version, sizeof(version), &err)) {
@@ -197,10 +201,20 @@ again:
 	/* the step's result for the model-end record (and `o3 report`'s JUnit) */
 	cJSON_AddItemToArray(mr->results, cJSON_Duplicate(cJSON_GetArrayItem(
 		mr->ctx->steps->results, cJSON_GetArraySize(mr->ctx->steps->results) - 1), 1));
-	if (rec_error_class(rec) == OLLAMA_ERR_UNREACHABLE) {
-		if (!server_answers(mr->ctx)) {
+	{
+		/* managed mode: a server of ours that died during the step (an
+		 * empty reply, a cut stream, a refused connection) is started
+		 * again and the step measured again once; dying twice on the
+		 * same step is that configuration's failure */
+		enum ollama_err_class cls = rec_error_class(rec);
+		int revived = cls != OLLAMA_OK && mr->ctx->revive &&
+			      mr->ctx->revive(mr->ctx->revive_data, mr->ctx);
+		if (revived && retried)
+			warning("the server died again on '%s': kept as this configuration's failure", name);
+		int back = revived;
+		if (!back && cls == OLLAMA_ERR_UNREACHABLE && !(back = server_answers(mr->ctx)))
 			mr->gone = 1;
-		} else if (!retried) {
+		if (back && !retried) {
 			/* it came back (restarted by its service manager): the step
 			 * said nothing of the configuration, measure it again */
 			note("the server at %s answers again: measuring '%s' again", mr->ctx->host.base_url,
@@ -212,6 +226,7 @@ again:
 						  cJSON_GetArraySize(mr->ctx->steps->results) - 1);
 			mr->done--;
 			retried = 1;
+			step_forget(mr->ctx->steps, key);
 			goto again;
 		}
 	}

@@ -46,6 +46,11 @@ struct search_ctx {
 	const char *run_id;            /* the run's id (its "run" record), in each model-end */
 	double wait_server_s;          /* a server that stopped answering: wait this long for
 					  it to come back (a service manager restarting it) */
+	/* managed mode: when the server stopped answering, start it again if
+	 * its process has died (ctx->host and ctx->client are then the new
+	 * server's); 1 when it was restarted. NULL in external mode. */
+	int (*revive)(void *data, struct search_ctx *ctx);
+	void *revive_data;
 	const char *baseline_dir;      /* o3 run --baseline: a model's baseline there gives its
 					  presets' rollback and plans its repetitions; NULL = none */
 	/* progress: called before each step (may be NULL) */

@@ -125,6 +125,23 @@ int server_start(const char *binary, const cJSON *knobs, const char *log_dir, lo
 	return 0;
 }
 
+int server_exited(struct managed_server *s, char *how, size_t len)
+{
+	int status;
+	if (s->pid <= 0) {
+		snprintf(how, len, "not running");
+		return 1;
+	}
+	if (waitpid(s->pid, &status, WNOHANG) != s->pid)
+		return 0;
+	if (WIFSIGNALED(status))
+		snprintf(how, len, "killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else
+		snprintf(how, len, "exit status %d", WEXITSTATUS(status));
+	s->pid = 0;
+	return 1;
+}
+
 void server_stop(struct managed_server *s)
 {
 	int status, i;

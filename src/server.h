@@ -28,6 +28,8 @@ struct managed_server {
  */
 int server_start(const char *binary, const cJSON *knobs, const char *log_dir, long timeout_ms,
 		 struct managed_server *out, char *msg, size_t msglen);
+/* 1 when the server has exited (reaped; how it ended in how), else 0. */
+int server_exited(struct managed_server *s, char *how, size_t len);
 /* SIGTERM, then SIGKILL after 10 s; reaps it. */
 void server_stop(struct managed_server *s);
 

@@ -352,9 +352,6 @@ static void log_failed(struct step_runner *r, int err)
 		 strerror(err ? err : EIO));
 }
 
-/* A failure that says nothing of the configuration (the server did not
- * answer in time, was gone or busy, the run was stopped, the step's process
- * died): a resumed run measures the step again instead of reusing it. */
 /* A line cut short by a killed child ends before the next record. */
 static void end_line(struct step_runner *r)
 {
@@ -368,6 +365,10 @@ static void end_line(struct step_runner *r)
 	}
 }
 
+/* A failure that says nothing of the configuration (the server did not
+ * answer in time, was gone or busy, the run was stopped, the step's process
+ * died): a resumed run measures the step again instead of reusing it. */
+static void retire(struct step_runner *r, const char *key);
 static int transient(const cJSON *rec)
 {
 	switch (rec_error_class(rec)) {
@@ -492,16 +493,25 @@ const cJSON *step_run(struct step_runner *r, const char *name, const char *key, 
 	srunner_free(sr);
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 	r->executed++;
-	{
-		cJSON *old = cJSON_DetachItemFromObjectCaseSensitive(r->index, key);
-		if (old) {
-			if (!r->retired)
-				r->retired = cJSON_CreateArray();
-			cJSON_AddItemToArray(r->retired, old);
-		}
-	}
+	retire(r, key);
 	cJSON_AddItemToObject(r->index, key, rec);
 	return rec;
+}
+
+static void retire(struct step_runner *r, const char *key)
+{
+	cJSON *old = cJSON_DetachItemFromObjectCaseSensitive(r->index, key);
+	if (old) {
+		/* its pointer may still be held by the caller: kept till the end */
+		if (!r->retired)
+			r->retired = cJSON_CreateArray();
+		cJSON_AddItemToArray(r->retired, old);
+	}
+}
+
+void step_forget(struct step_runner *r, const char *key)
+{
+	retire(r, key);
 }
 
 int step_note(struct step_runner *r, const char *key, cJSON *rec)

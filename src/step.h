@@ -53,6 +53,9 @@ cJSON *step_sorted_copy(const cJSON *o);
  * measurements) under key, and index it. Takes rec. 0 or -1 (errno set). */
 int step_note(struct step_runner *r, const char *key, cJSON *rec);
 
+/* Forget the record indexed under key (it stays in the log): the next
+ * step_run of key measures it again. */
+void step_forget(struct step_runner *r, const char *key);
 /* The record indexed under key (from the log or this run), or NULL. */
 const cJSON *step_find(const struct step_runner *r, const char *key);
 

@@ -134,6 +134,51 @@ START_TEST(test_server_gone_for_good)
 }
 END_TEST
 
+START_TEST(test_managed_server_started_again)
+{
+	/* managed mode: the server o3 started is killed mid-run (the OOM
+	 * killer's way); o3 starts it again and finishes, the failed step
+	 * measured again. The server binary is a script that runs the
+	 * simulator with the fault the first time only. */
+	char script[400], results[300], path[400], *out = NULL, *err = NULL, *md;
+	const char *extra[3];
+	FILE *fp;
+	int rc;
+	up(NULL); /* its folder; o3 starts servers of its own */
+	snprintf(script, sizeof(script), "%s/ollama", sim.dir);
+	fp = fopen(script, "w");
+	ck_assert_ptr_nonnull(fp);
+	fprintf(fp, "#!/bin/sh\n"
+		    "if [ -e '%s/died' ]; then exec '%s' \"$@\"; fi\n"
+		    ": > '%s/died'\n"
+		    "exec '%s' --fault server-exit@3 \"$@\"\n",
+		sim.dir, sim_binary(), sim.dir, sim_binary());
+	fclose(fp);
+	ck_assert_int_eq(chmod(script, 0755), 0);
+	snprintf(results, sizeof(results), "%s/results", sim.dir);
+	extra[0] = "--server-binary";
+	extra[1] = script;
+	extra[2] = NULL;
+	rc = o3_run_at("tests/data/suites/managed/restart.yaml", results, "0.002", extra, &out, &err);
+	if (rc != 0 || !strstr(err, "exited (killed by signal 9") ||
+	    !strstr(err, "starting it again (1 of 3)") || !strstr(err, "answers again: measuring"))
+		fprintf(stderr, "o3 run said:\n%s\n", err);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_ptr_nonnull(strstr(err, "exited (killed by signal 9"));
+	ck_assert_ptr_nonnull(strstr(err, "starting it again (1 of 3)"));
+	/* the step that failed for want of the server was measured again */
+	ck_assert_ptr_nonnull(strstr(err, "answers again: measuring"));
+	snprintf(path, sizeof(path), "%s/summaries/summary.md", results);
+	md = slurp(path);
+	ck_assert_ptr_null(strstr(md, "Not finished"));
+	ck_assert_ptr_nonnull(strstr(md, "**Usable up to** 8192 tokens"));
+	free(md);
+	free(out);
+	free(err);
+	down();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("server_gone");
@@ -143,6 +188,7 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_server_back_within_the_wait);
 	tcase_add_test(tc, test_server_gone_for_good);
+	tcase_add_test(tc, test_managed_server_started_again);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
