@@ -204,8 +204,8 @@ int baseline_write(const char *dir, const cJSON *doc, char *msg, size_t msglen)
 	return rc;
 }
 
-cJSON *baseline_read(const char *dir, const char *profile, const char *model, char *msg,
-		     size_t msglen)
+cJSON *baseline_read(const char *dir, const char *profile, const char *model, int *corrupt,
+		     char *msg, size_t msglen)
 {
 	char slug[256], path[1400];
 	struct strbuf sb = STRBUF_INIT;
@@ -214,6 +214,8 @@ cJSON *baseline_read(const char *dir, const char *profile, const char *model, ch
 	char buf[4096];
 	size_t n;
 	double v = 0;
+	if (corrupt)
+		*corrupt = 0;
 	o3_model_slug(model, slug, sizeof(slug));
 	snprintf(path, sizeof(path), "%s/%s/%s.json", dir, profile, slug);
 	fp = fopen(path, "r");
@@ -225,6 +227,21 @@ cJSON *baseline_read(const char *dir, const char *profile, const char *model, ch
 		strbuf_add(&sb, buf, n);
 	fclose(fp);
 	doc = cJSON_ParseWithLength(sb.buf ? sb.buf : "", sb.len);
+	if (!doc) {
+		/* where cJSON stopped, as line:column */
+		const char *at = cJSON_GetErrorPtr(), *p;
+		long line = 1, col = 1;
+		for (p = sb.buf; p && at && p < at && p < sb.buf + sb.len; p++, col++)
+			if (*p == '\n') {
+				line++;
+				col = 0;
+			}
+		snprintf(msg, msglen, "%s:%ld:%ld: not JSON: not a baseline this o3 reads", path, line, col);
+		strbuf_release(&sb);
+		if (corrupt)
+			*corrupt = 1;
+		return NULL;
+	}
 	strbuf_release(&sb);
 	if (!cJSON_IsObject(doc) || !rec_str(doc, "schema") ||
 	    strcmp(rec_str(doc, "schema"), BASELINE_SCHEMA) ||
@@ -233,6 +250,8 @@ cJSON *baseline_read(const char *dir, const char *profile, const char *model, ch
 			 "reads %s version 1 to %d)", path, rec_str(doc, "schema") ?
 			 rec_str(doc, "schema") : "none", v, BASELINE_SCHEMA, BASELINE_SCHEMA_VERSION);
 		cJSON_Delete(doc);
+		if (corrupt)
+			*corrupt = 1;
 		return NULL;
 	}
 	snprintf(msg, msglen, "%s", path);

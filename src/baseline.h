@@ -43,9 +43,11 @@ cJSON *baseline_build(const struct results *r, const cJSON *summary, const char 
 cJSON *baseline_rollback(const cJSON *doc);
 
 /* dir/<profile>/<model-slug>.json: write (sorted keys, through a temporary
- * file) or read (NULL when absent or unreadable, why in msg). */
+ * file) or read (NULL when absent or unreadable, why in msg; *corrupt, when
+ * not NULL, is 1 when the file is there but is not a baseline this o3 reads:
+ * not JSON, another schema or version). */
 int baseline_write(const char *dir, const cJSON *doc, char *msg, size_t msglen);
-cJSON *baseline_read(const char *dir, const char *profile, const char *model, char *msg,
+cJSON *baseline_read(const char *dir, const char *profile, const char *model, int *corrupt, char *msg,
 		     size_t msglen);
 
 #endif

@@ -113,7 +113,7 @@ int cmd_baseline(int argc, char **argv)
 			cJSON_Delete(doc);
 			continue;
 		}
-		old = baseline_read(dir, p, model, why, sizeof(why));
+		old = baseline_read(dir, p, model, NULL, why, sizeof(why));
 		if (baseline_write(dir, doc, msg, sizeof(msg))) {
 			error("%s", msg);
 			rc = O3_EXIT_INTERNAL;

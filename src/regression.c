@@ -51,6 +51,7 @@ int regression_run(const struct results *r, const struct regression_opts *o,
 		const char *profile;
 		struct compare_settings s;
 		cJSON *base, *now, *cmp;
+		int corrupt;
 		baseline_profile_of(rec_get(m, "identity"), own, sizeof(own));
 		profile = o->profile ? o->profile : own;
 		if (strcmp(profile, own) && !o->force) {
@@ -65,7 +66,13 @@ int regression_run(const struct results *r, const struct regression_opts *o,
 			cJSON_AddItemToArray(out->missing, cJSON_CreateString(why));
 			continue;
 		}
-		base = baseline_read(dir, profile, model, why, sizeof(why));
+		base = baseline_read(dir, profile, model, &corrupt, why, sizeof(why));
+		if (!base && corrupt) {
+			/* a gate must not pass on a baseline it could not read */
+			snprintf(msg, msglen, "%s", why);
+			cJSON_Delete(now);
+			return O3_EXIT_INPUT;
+		}
 		if (!base) {
 			char line[1200];
 			snprintf(line, sizeof(line), "%s (%s): %s", model, profile, why);

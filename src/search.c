@@ -569,7 +569,7 @@ static void from_baseline(struct model_run *mr, cJSON *id, double params_b)
 	struct suite_regression reg;
 	suite_regression_for(mr->ctx->suite, mr->model, params_b, &reg);
 	baseline_profile_of(id, profile, sizeof(profile));
-	doc = baseline_read(mr->ctx->baseline_dir, profile, mr->model, why, sizeof(why));
+	doc = baseline_read(mr->ctx->baseline_dir, profile, mr->model, NULL, why, sizeof(why));
 	if (!doc) {
 		note("%s: %s: its presets roll back to Ollama's defaults", mr->model, why);
 		return;

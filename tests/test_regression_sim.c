@@ -166,6 +166,31 @@ START_TEST(test_refusals)
 	free(out);
 	free(err);
 	{
+		/* a baseline that is there but unreadable fails the gate with
+		 * exit 3 naming the file, line and column; it never passes as "no
+		 * baseline" */
+		char path[400];
+		FILE *fp;
+		snprintf(path, sizeof(path), "%s/strix-halo-64g/qwen2.5_3b-instruct.json", dir);
+		fp = fopen(path, "w");
+		ck_assert_ptr_nonnull(fp);
+		fputs("{\n  \"schema\": \"o3.baseline\",\n  oops\n}\n", fp);
+		fclose(fp);
+		rc = o3(across_forced, &out, &err);
+		ck_assert_msg(rc == 3 && strstr(err, "qwen2.5_3b-instruct.json:3:") && strstr(err, ": not JSON"), "%d %s", rc,
+			      err);
+		free(out);
+		free(err);
+		fp = fopen(path, "w");
+		ck_assert_ptr_nonnull(fp);
+		fputs("{\"schema\": \"o3.something-else\", \"schema_version\": 1}\n", fp);
+		fclose(fp);
+		rc = o3(across_forced, &out, &err);
+		ck_assert_msg(rc == 3 && strstr(err, "is not a baseline this o3 reads"), "%d %s", rc, err);
+		free(out);
+		free(err);
+	}
+	{
 		char cmd[400];
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", work);
 		ck_assert_int_eq(system(cmd), 0);
