@@ -269,7 +269,7 @@ def part_faults(build, ns):
                 bad += 1
             for line in complete_records(results):
                 r = json.loads(line)
-                if r.get("error") or r.get("status") not in (None, "ok"):
+                if r.get("error") or r.get("status") not in (None, "ok") or r.get("errors"):
                     phases.add(r.get("phase"))
             shutil.rmtree(results)
         o = ", ".join(f"{k}: {v}" for k, v in sorted(other.items())) or "none"
@@ -376,7 +376,9 @@ def main():
     ap.add_argument("build")
     ap.add_argument("--kills", type=int, default=100)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--fault-requests", default="1,3,5,8,12,16,20,25,30,36")
+    # a smoke run sends about 230 generate requests a model: probes and a
+    # fill first, then trials, then two stability levels of 100 requests
+    ap.add_argument("--fault-requests", default="1,2,3,5,8,11,14,20,60,150,225,240,300,400")
     ap.add_argument("--only", default="kills,faults,hostile,rss")
     a = ap.parse_args()
     build = os.path.abspath(a.build)
