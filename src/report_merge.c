@@ -301,10 +301,11 @@ static int write_json(const char *path, const cJSON *doc)
 }
 
 /* summary.csv: models.csv's columns after these, a row per model and
- * machine (an absent model's row has these and the model's name). */
+ * machine, in the document's order (an absent model's row has these, the
+ * model's name and simulated). */
 static const char *const lead_cols[] = {
-	"machine", "machine_description", "results", "suite", "verdict", "stability_verdict",
-	"failed_gates",
+	"machine", "machine_description", "results", "suite", "suites_differ", "verdict",
+	"stability_verdict", "failed_gates",
 };
 
 static int write_csv(const char *dir, const struct merge_report *r, const cJSON *doc)
@@ -325,6 +326,7 @@ static int write_csv(const char *dir, const struct merge_report *r, const cJSON 
 			copy(lead, "machine_description", get(mj, "description"));
 			copy(lead, "results", get(mj, "results"));
 			copy(lead, "suite", get(mj, "suite"));
+			copy(lead, "suites_differ", get(doc, "suites_differ"));
 			copy(lead, "verdict", get(e, "verdict"));
 			copy(lead, "stability_verdict", get(e, "stability_verdict"));
 			if (cJSON_IsTrue(get(e, "measured"))) {
