@@ -8,7 +8,8 @@
  * refused (exit 3) and merged with --force; a folder that is no results
  * folder, or whose log is corrupt, refused with its name (exit 3); two
  * folders with one label refused (exit 2) until --name tells them apart; a
- * hostile model name escaped in Markdown and HTML.
+ * hostile model name escaped in Markdown and HTML; a folder without its
+ * environment snapshot named by its models' identities.
  */
 #include <check.h>
 #include <stdio.h>
@@ -448,11 +449,17 @@ START_TEST(test_hostile_model_name)
 	copy_machine(1, "evil", evil, sizeof(evil));
 	snprintf(log, sizeof(log), "%s/logs/run.jsonl", evil);
 	edit_log(log, "\"phase\":\"run\"", 1, "liquid-rag:latest", EVIL_JSON);
+	/* and no environment snapshot: the models' identities name the machine */
+	snprintf(log, sizeof(log), "rm -r '%s/env'", evil);
+	shell(log);
 	rc = o3(args, &so, &se);
 	ck_assert_msg(rc == 0, "exit %d: %s%s", rc, so, se);
 	free(so);
 	free(se);
 	doc = json_file(out, "summary.json");
+	ck_assert(cJSON_IsTrue(get(cJSON_GetArrayItem(get(doc, "machines"), 1), "simulated")));
+	ck_assert_msg(strstr(get(cJSON_GetArrayItem(get(doc, "machines"), 1), "simulator")->valuestring,
+			     "profile=rx7900xtx-24g"), "the machine without env/ is not named");
 	row = merged_row(doc, EVIL);
 	ck_assert(cJSON_IsTrue(get(cJSON_GetArrayItem(get(row, "machines"), 1), "measured")));
 	ck_assert(cJSON_IsFalse(get(cJSON_GetArrayItem(get(row, "machines"), 0), "measured")));
