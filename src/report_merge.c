@@ -53,6 +53,12 @@ const struct merge_fig merge_figs[] = {
 };
 const size_t merge_n_figs = ARRAY_SIZE(merge_figs);
 
+int merge_judged(const cJSON *entry)
+{
+	const char *v = cJSON_GetStringValue(get(entry, "verdict"));
+	return v && (!strcmp(v, "pass") || !strcmp(v, "fail"));
+}
+
 const cJSON *merge_fig_value(const cJSON *entry, const struct merge_fig *f)
 {
 	const cJSON *v = entry;

@@ -91,6 +91,10 @@ struct merge_fig {
 };
 extern const struct merge_fig merge_figs[];
 extern const size_t merge_n_figs;
+/* 1 when the entry's model was measured to the end and judged (verdict
+ * "pass" or "fail"): only then does a missing preset mean that none meets
+ * the criteria. */
+int merge_judged(const cJSON *entry);
 /* A figure's value in an entry, or NULL. */
 const cJSON *merge_fig_value(const cJSON *entry, const struct merge_fig *f);
 /* A text cell's text (MF_TEXT, MF_STABILITY, MF_GATES), appended, raw (each

@@ -139,7 +139,7 @@ static void cell(struct report_html_page *p, const cJSON *e, const struct merge_
 		if (v)
 			report_html_options(p, v);
 		else
-			report_html_text(p, "none meets the criteria");
+			report_html_text(p, merge_judged(e) ? "none meets the criteria" : "-");
 		report_html_end(p);
 		break;
 	default:

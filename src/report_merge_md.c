@@ -115,7 +115,7 @@ static void cell(struct strbuf *sb, const cJSON *e, const struct merge_fig *f, c
 			report_options_text(&t, v);
 			report_md_code(sb, t.buf, 1);
 		} else {
-			strbuf_addstr(sb, "none meets the criteria");
+			strbuf_addstr(sb, merge_judged(e) ? "none meets the criteria" : "-");
 		}
 		break;
 	default:

@@ -348,6 +348,11 @@ START_TEST(test_columns_are_each_machines)
 	}
 	line = md_row(md, 3, "verdict");
 	ck_assert_msg(strstr(line, "| absent (not in its results) |"), "%s", line);
+	ck_assert_msg(!strncmp(line, "| verdict | not measured: ", strlen("| verdict | not measured: ")), "%s", line);
+	free(line);
+	/* a model not measured has no preset; that is not "none meets the criteria" */
+	line = md_row(md, 3, "max_ctx options");
+	ck_assert_str_eq(line, "| max_ctx options | - | - |");
 	free(line);
 	ck_assert_ptr_nonnull(strstr(md, "| figure | strix (SIMULATED) | halo-b |"));
 	ck_assert_ptr_nonnull(strstr(md, "1 of the 2 machines ran against o3's simulator"));
