@@ -262,7 +262,7 @@ int cmd_merge(int argc, char **argv)
 {
 	struct merge_args a = { "o3_merged", 0, NULL, 0, NULL, 0 };
 	struct results *res = NULL;
-	struct merge_machine *mc = NULL;
+	struct report_merge_machine *mc = NULL;
 	cJSON **ids = NULL;
 	char **labels = NULL, (*times)[32] = NULL;
 	size_t i;
@@ -281,7 +281,7 @@ int cmd_merge(int argc, char **argv)
 	if (!rc)
 		rc = suites_check(&a, res, a.force, &differ);
 	if (!rc) {
-		struct merge_report r = { a.out, NULL, a.n_dirs, differ };
+		struct report_merge r = { a.out, NULL, a.n_dirs, differ };
 		mc = xcalloc(a.n_dirs, sizeof(*mc));
 		ids = xcalloc(a.n_dirs, sizeof(*ids));
 		times = xcalloc(a.n_dirs, sizeof(*times));
@@ -300,7 +300,7 @@ int cmd_merge(int argc, char **argv)
 			mc[i].models = res[i].models;
 		}
 		r.machines = mc;
-		if (merge_write(&r)) {
+		if (report_merge_write(&r)) {
 			error("the merged report could not be written in full under '%s'", a.out);
 			rc = O3_EXIT_INPUT;
 		} else {

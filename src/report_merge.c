@@ -32,7 +32,7 @@ static const cJSON *get(const cJSON *o, const char *k)
 /* ---- the rows of a model's table ------------------------------------------- */
 
 #define KF "key_figures"
-const struct merge_fig merge_figs[] = {
+const struct report_merge_fig report_merge_figs[] = {
 	{ "verdict", MF_TEXT, { "verdict" }, 1, 0 },
 	{ "loads up to (tokens)", MF_NUM, { KF, "ceiling", "loads_up_to" }, 1, 0 },
 	{ "usable up to (tokens)", MF_NUM, { KF, "ceiling", "usable_num_ctx" }, 1, 0 },
@@ -51,15 +51,15 @@ const struct merge_fig merge_figs[] = {
 	{ "stability", MF_STABILITY, { KF, "stability" }, 1, 0 },
 	{ "gates", MF_GATES, { KF, "gates" }, 1, 0 },
 };
-const size_t merge_n_figs = ARRAY_SIZE(merge_figs);
+const size_t report_merge_n_figs = ARRAY_SIZE(report_merge_figs);
 
-int merge_judged(const cJSON *entry)
+int report_merge_judged(const cJSON *entry)
 {
 	const char *v = cJSON_GetStringValue(get(entry, "verdict"));
 	return v && (!strcmp(v, "pass") || !strcmp(v, "fail"));
 }
 
-const cJSON *merge_fig_value(const cJSON *entry, const struct merge_fig *f)
+const cJSON *report_merge_fig_value(const cJSON *entry, const struct report_merge_fig *f)
 {
 	const cJSON *v = entry;
 	size_t i;
@@ -73,10 +73,10 @@ static double num(const cJSON *o, const char *k)
 	return cJSON_GetNumberValue(get(o, k));
 }
 
-void merge_fig_text(struct strbuf *sb, const cJSON *entry, const struct merge_fig *f,
+void report_merge_fig_text(struct strbuf *sb, const cJSON *entry, const struct report_merge_fig *f,
 		    const char *model)
 {
-	const cJSON *v = merge_fig_value(entry, f), *g;
+	const cJSON *v = report_merge_fig_value(entry, f), *g;
 	const char *verdict = cJSON_GetStringValue(get(entry, "stability_verdict"));
 	size_t start = sb->len, mlen = model ? strlen(model) : 0;
 	int failed = 0;
@@ -129,7 +129,7 @@ void merge_fig_text(struct strbuf *sb, const cJSON *entry, const struct merge_fi
 
 /* ---- the machines ---------------------------------------------------------------- */
 
-void merge_hardware_text(struct strbuf *sb, const cJSON *mj)
+void report_merge_hardware(struct strbuf *sb, const cJSON *mj)
 {
 	const cJSON *m = get(mj, "machine");
 	const char *gpu = cJSON_GetStringValue(get(m, "gpu"));
@@ -140,7 +140,7 @@ void merge_hardware_text(struct strbuf *sb, const cJSON *mj)
 		strbuf_addf(sb, ", %.1f GiB GPU memory", num(m, "gpu_memory_bytes") / 1073741824.0);
 }
 
-void merge_server_text(struct strbuf *sb, const cJSON *mj)
+void report_merge_server(struct strbuf *sb, const cJSON *mj)
 {
 	const char *v = cJSON_GetStringValue(get(mj, "ollama_version"));
 	strbuf_addf(sb, "Ollama %s", v ? v : "?");
@@ -152,7 +152,7 @@ void merge_server_text(struct strbuf *sb, const cJSON *mj)
 
 /* ---- the document --------------------------------------------------------------- */
 
-const char *merge_stability_verdict(const cJSON *m)
+const char *report_merge_stability(const cJSON *m)
 {
 	const cJSON *g;
 	int judged = 0, failed = 0;
@@ -183,7 +183,7 @@ static int same_model(const cJSON *a, const cJSON *b)
 
 /* The machine's summary of the model of row (a model and its server knobs),
  * or NULL. */
-static const cJSON *summary_of(const struct merge_machine *mc, const cJSON *row)
+static const cJSON *summary_of(const struct report_merge_machine *mc, const cJSON *row)
 {
 	const cJSON *m;
 	cJSON_ArrayForEach(m, mc->models)
@@ -192,7 +192,7 @@ static const cJSON *summary_of(const struct merge_machine *mc, const cJSON *row)
 	return NULL;
 }
 
-static cJSON *entry(const struct merge_machine *mc, const cJSON *m)
+static cJSON *entry(const struct report_merge_machine *mc, const cJSON *m)
 {
 	cJSON *e = cJSON_CreateObject();
 	cJSON_AddStringToObject(e, "machine", mc->label);
@@ -204,7 +204,7 @@ static cJSON *entry(const struct merge_machine *mc, const cJSON *m)
 	}
 	cJSON_AddBoolToObject(e, "measured", 1);
 	cJSON_AddStringToObject(e, "verdict", report_verdict(m));
-	cJSON_AddStringToObject(e, "stability_verdict", merge_stability_verdict(m));
+	cJSON_AddStringToObject(e, "stability_verdict", report_merge_stability(m));
 	cJSON_AddItemToObject(e, "key_figures", report_key_figures(m));
 	cJSON_AddItemToObject(e, "gates", get(m, "gates") ? cJSON_Duplicate(get(m, "gates"), 1) :
 				cJSON_CreateArray());
@@ -221,7 +221,7 @@ static void copy(cJSON *to, const char *name, const cJSON *from)
 		cJSON_AddItemToObject(to, name, cJSON_Duplicate(from, 1));
 }
 
-static cJSON *machine_json(const struct merge_machine *mc)
+static cJSON *machine_json(const struct report_merge_machine *mc)
 {
 	cJSON *o = cJSON_CreateObject();
 	struct strbuf sb = STRBUF_INIT;
@@ -243,7 +243,7 @@ static cJSON *machine_json(const struct merge_machine *mc)
 	return o;
 }
 
-cJSON *merge_doc(const struct merge_report *r)
+cJSON *report_merge_doc(const struct report_merge *r)
 {
 	cJSON *doc = cJSON_CreateObject(), *suites, *machines, *models, *row;
 	const cJSON *m, *s;
@@ -314,7 +314,7 @@ static const char *const lead_cols[] = {
 	"stability_verdict", "failed_gates",
 };
 
-static int write_csv(const char *dir, const struct merge_report *r, const cJSON *doc)
+static int write_csv(const char *dir, const struct report_merge *r, const cJSON *doc)
 {
 	const cJSON *row, *e, *mach = get(doc, "machines");
 	cJSON *leads = cJSON_CreateArray();
@@ -356,9 +356,9 @@ static int write_csv(const char *dir, const struct merge_report *r, const cJSON 
 	return rc;
 }
 
-int merge_write(const struct merge_report *r)
+int report_merge_write(const struct report_merge *r)
 {
-	cJSON *doc = merge_doc(r);
+	cJSON *doc = report_merge_doc(r);
 	char path[4200];
 	int rc = 0;
 	if (record_mkdirs(r->dir, 0777)) {
@@ -369,9 +369,9 @@ int merge_write(const struct merge_report *r)
 	snprintf(path, sizeof(path), "%s/summary.json", r->dir);
 	rc |= write_json(path, doc);
 	snprintf(path, sizeof(path), "%s/summary.md", r->dir);
-	rc |= merge_write_md(path, doc);
+	rc |= report_merge_md(path, doc);
 	snprintf(path, sizeof(path), "%s/report.html", r->dir);
-	rc |= merge_write_html(path, doc);
+	rc |= report_merge_html(path, doc);
 	rc |= write_csv(r->dir, r, doc);
 	cJSON_Delete(doc);
 	return rc ? -1 : 0;

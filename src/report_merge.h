@@ -38,7 +38,7 @@
  */
 
 /* One machine's results. */
-struct merge_machine {
+struct report_merge_machine {
 	const char *label;       /* its name in the report */
 	const char *results;     /* its results folder, as given */
 	const char *suite_name;
@@ -49,58 +49,58 @@ struct merge_machine {
 	const cJSON *models;     /* its model summaries (analyze_model) */
 };
 
-struct merge_report {
+struct report_merge {
 	const char *dir;                        /* the folder that receives the files */
-	const struct merge_machine *machines;
+	const struct report_merge_machine *machines;
 	size_t n;
 	int suites_differ;                      /* merged across suites (--force) */
 };
 
 /* The document. Caller deletes. */
-cJSON *merge_doc(const struct merge_report *r);
+cJSON *report_merge_doc(const struct report_merge *r);
 /* Every file into r->dir (made if needed), each through a temporary file
  * renamed into place: 0, or -1 when one could not be written (each failure
  * said; the others are still written). */
-int merge_write(const struct merge_report *r);
+int report_merge_write(const struct report_merge *r);
 
 /* summary.md and report.html from the document (report_merge_md.c,
  * report_merge_html.c). 0 or -1. */
-int merge_write_md(const char *path, const cJSON *doc);
-int merge_write_html(const char *path, const cJSON *doc);
+int report_merge_md(const char *path, const cJSON *doc);
+int report_merge_html(const char *path, const cJSON *doc);
 
 /* A machine's hardware ("0x1002:0x1586 amdgpu, 63.2 GiB RAM, 48.5 GiB GPU
  * memory") and its server ("Ollama 0.33.0", "Ollama 0.33.0, SIMULATED by
  * o3-sim; profile=strix-halo-64g") from its entry in the document's
  * "machines", appended raw. */
-void merge_hardware_text(struct strbuf *sb, const cJSON *machine_entry);
-void merge_server_text(struct strbuf *sb, const cJSON *machine_entry);
+void report_merge_hardware(struct strbuf *sb, const cJSON *machine_entry);
+void report_merge_server(struct strbuf *sb, const cJSON *machine_entry);
 
 /* The stability verdict of a model summary: "pass", "fail", "not run" (no
  * level measured), "not judged" (the model is unfinished or not measured). */
-const char *merge_stability_verdict(const cJSON *model_summary);
+const char *report_merge_stability(const cJSON *model_summary);
 
 /* The rows of a model's table (Markdown and HTML): the figure's name, and
  * where to find it in a machine's entry. */
-enum merge_fig_kind { MF_TEXT, MF_NUM, MF_OPTIONS, MF_STABILITY, MF_GATES };
-struct merge_fig {
+enum report_merge_kind { MF_TEXT, MF_NUM, MF_OPTIONS, MF_STABILITY, MF_GATES };
+struct report_merge_fig {
 	const char *name;
-	enum merge_fig_kind kind;
+	enum report_merge_kind kind;
 	const char *path[6];     /* keys below the entry; NULL-ended */
 	double scale;            /* a number is multiplied by it */
 	int decimals;
 };
-extern const struct merge_fig merge_figs[];
-extern const size_t merge_n_figs;
+extern const struct report_merge_fig report_merge_figs[];
+extern const size_t report_merge_n_figs;
 /* 1 when the entry's model was measured to the end and judged (verdict
  * "pass" or "fail"): only then does a missing preset mean that none meets
  * the criteria. */
-int merge_judged(const cJSON *entry);
+int report_merge_judged(const cJSON *entry);
 /* A figure's value in an entry, or NULL. */
-const cJSON *merge_fig_value(const cJSON *entry, const struct merge_fig *f);
+const cJSON *report_merge_fig_value(const cJSON *entry, const struct report_merge_fig *f);
 /* A text cell's text (MF_TEXT, MF_STABILITY, MF_GATES), appended, raw (each
  * writer escapes it): "pass: 4 levels, min success 100.0 %, max TTFT p99
  * 33 ms"; "FAIL 1 of 6: preset/fast" (the gates' names without the model's). */
-void merge_fig_text(struct strbuf *sb, const cJSON *entry, const struct merge_fig *f,
+void report_merge_fig_text(struct strbuf *sb, const cJSON *entry, const struct report_merge_fig *f,
 		    const char *model);
 
 #endif

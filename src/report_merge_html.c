@@ -91,10 +91,10 @@ static void machines_table(struct report_html_page *p, const cJSON *doc)
 			report_html_elem(p, "span", "warn", "SIMULATED");
 		}
 		report_html_end(p);
-		merge_server_text(&sb, mj);
+		report_merge_server(&sb, mj);
 		report_html_elem(p, "td", NULL, sb.buf);
 		strbuf_reset(&sb);
-		merge_hardware_text(&sb, mj);
+		report_merge_hardware(&sb, mj);
 		report_html_elem(p, "td", NULL, sb.buf);
 		strbuf_reset(&sb);
 		report_html_elem(p, "td", NULL, sget(mj, "suite", "?"));
@@ -119,10 +119,10 @@ static void machines_table(struct report_html_page *p, const cJSON *doc)
 	report_html_newline(p);
 }
 
-static void cell(struct report_html_page *p, const cJSON *e, const struct merge_fig *f,
+static void cell(struct report_html_page *p, const cJSON *e, const struct report_merge_fig *f,
 		 const char *model)
 {
-	const cJSON *v = merge_fig_value(e, f);
+	const cJSON *v = report_merge_fig_value(e, f);
 	struct strbuf t = STRBUF_INIT;
 	const char *cls = NULL;
 	if (cJSON_IsFalse(get(e, "measured")) && f->kind != MF_TEXT) {
@@ -139,11 +139,11 @@ static void cell(struct report_html_page *p, const cJSON *e, const struct merge_
 		if (v)
 			report_html_options(p, v);
 		else
-			report_html_text(p, merge_judged(e) ? "none meets the criteria" : "-");
+			report_html_text(p, report_merge_judged(e) ? "none meets the criteria" : "-");
 		report_html_end(p);
 		break;
 	default:
-		merge_fig_text(&t, e, f, model);
+		report_merge_fig_text(&t, e, f, model);
 		if (!strncmp(t.buf, "pass", 4))
 			cls = "pass";
 		else if (!strncmp(t.buf, "fail", 4) || !strncmp(t.buf, "FAIL", 4))
@@ -185,11 +185,11 @@ static void model_card(struct report_html_page *p, const cJSON *row, const cJSON
 	report_html_end(p);
 	report_html_start(p, "tbody", NULL);
 	report_html_newline(p);
-	for (i = 0; i < merge_n_figs; i++) {
+	for (i = 0; i < report_merge_n_figs; i++) {
 		report_html_start(p, "tr", NULL);
-		report_html_elem(p, "th", NULL, merge_figs[i].name);
+		report_html_elem(p, "th", NULL, report_merge_figs[i].name);
 		cJSON_ArrayForEach(e, get(row, "machines"))
-			cell(p, e, &merge_figs[i], model);
+			cell(p, e, &report_merge_figs[i], model);
 		report_html_end(p);
 		report_html_newline(p);
 	}
@@ -214,7 +214,7 @@ static void model_card(struct report_html_page *p, const cJSON *row, const cJSON
 	report_html_newline(p);
 }
 
-int merge_write_html(const char *path, const cJSON *doc)
+int report_merge_html(const char *path, const cJSON *doc)
 {
 	const cJSON *row, *machines = get(doc, "machines");
 	struct strbuf title = STRBUF_INIT;

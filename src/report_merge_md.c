@@ -66,11 +66,11 @@ static void machines_table(struct strbuf *sb, const cJSON *doc)
 		strbuf_addstr(sb, "| ");
 		machine_cell(sb, mj);
 		strbuf_addstr(sb, " | ");
-		merge_server_text(&t, mj);
+		report_merge_server(&t, mj);
 		report_md_cell(sb, t.buf);
 		strbuf_addstr(sb, " | ");
 		strbuf_reset(&t);
-		merge_hardware_text(&t, mj);
+		report_merge_hardware(&t, mj);
 		report_md_cell(sb, t.buf);
 		strbuf_release(&t);
 		strbuf_addstr(sb, " | ");
@@ -94,7 +94,7 @@ static void machines_table(struct strbuf *sb, const cJSON *doc)
 		      "its own results.\n");
 }
 
-static void cell(struct strbuf *sb, const cJSON *e, const struct merge_fig *f, const char *model)
+static void cell(struct strbuf *sb, const cJSON *e, const struct report_merge_fig *f, const char *model)
 {
 	const cJSON *v;
 	struct strbuf t = STRBUF_INIT;
@@ -102,7 +102,7 @@ static void cell(struct strbuf *sb, const cJSON *e, const struct merge_fig *f, c
 		strbuf_addch(sb, '-');
 		return;
 	}
-	v = merge_fig_value(e, f);
+	v = report_merge_fig_value(e, f);
 	switch (f->kind) {
 	case MF_NUM:
 		if (cJSON_IsNumber(v))
@@ -115,11 +115,11 @@ static void cell(struct strbuf *sb, const cJSON *e, const struct merge_fig *f, c
 			report_options_text(&t, v);
 			report_md_code(sb, t.buf, 1);
 		} else {
-			strbuf_addstr(sb, merge_judged(e) ? "none meets the criteria" : "-");
+			strbuf_addstr(sb, report_merge_judged(e) ? "none meets the criteria" : "-");
 		}
 		break;
 	default:
-		merge_fig_text(&t, e, f, model);
+		report_merge_fig_text(&t, e, f, model);
 		report_md_cell(sb, t.buf);
 	}
 	strbuf_release(&t);
@@ -152,11 +152,11 @@ static void model_md(struct strbuf *sb, const cJSON *row, const cJSON *machines)
 	cJSON_ArrayForEach(mj, machines)
 		strbuf_addstr(sb, "---|");
 	strbuf_addch(sb, '\n');
-	for (i = 0; i < merge_n_figs; i++) {
-		strbuf_addf(sb, "| %s |", merge_figs[i].name);
+	for (i = 0; i < report_merge_n_figs; i++) {
+		strbuf_addf(sb, "| %s |", report_merge_figs[i].name);
 		cJSON_ArrayForEach(e, get(row, "machines")) {
 			strbuf_addch(sb, ' ');
-			cell(sb, e, &merge_figs[i], model);
+			cell(sb, e, &report_merge_figs[i], model);
 			strbuf_addstr(sb, " |");
 		}
 		strbuf_addch(sb, '\n');
@@ -173,7 +173,7 @@ static void model_md(struct strbuf *sb, const cJSON *row, const cJSON *machines)
 		}
 }
 
-int merge_write_md(const char *path, const cJSON *doc)
+int report_merge_md(const char *path, const cJSON *doc)
 {
 	struct strbuf sb = STRBUF_INIT;
 	const cJSON *row, *machines = get(doc, "machines");

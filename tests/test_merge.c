@@ -28,8 +28,8 @@
 
 static char tmp[64];
 static cJSON *models_a, *models_b, *id_a, *id_b;
-static struct merge_machine mc[2];
-static struct merge_report rep;
+static struct report_merge_machine mc[2];
+static struct report_merge rep;
 
 static char *slurp(const char *path, size_t *len)
 {
@@ -98,10 +98,10 @@ static void setup(void)
 	id_a = identity(1, "o3-sim; profile=strix-halo-64g");
 	id_b = identity(0, NULL);
 	memset(mc, 0, sizeof(mc));
-	mc[0] = (struct merge_machine){ "strix", "results-a", "smoke", "2026-01-01T00:00:00", "h1",
+	mc[0] = (struct report_merge_machine){ "strix", "results-a", "smoke", "2026-01-01T00:00:00", "h1",
 					id_a, models_a };
-	mc[1] = (struct merge_machine){ "halo-b", "results-b", "smoke", NULL, NULL, id_b, models_b };
-	rep = (struct merge_report){ tmp, mc, 2, 0 };
+	mc[1] = (struct report_merge_machine){ "halo-b", "results-b", "smoke", NULL, NULL, id_b, models_b };
+	rep = (struct report_merge){ tmp, mc, 2, 0 };
 }
 
 static void teardown(void)
@@ -305,7 +305,7 @@ START_TEST(test_columns_are_each_machines)
 	cJSON *doc, *row, *e, *csv;
 	char *md, *line, want[256], a[32], b[32];
 	int i, r;
-	ck_assert_int_eq(merge_write(&rep), 0);
+	ck_assert_int_eq(report_merge_write(&rep), 0);
 	doc = written_json();
 	ck_assert_str_eq(cJSON_GetObjectItem(doc, "schema")->valuestring, "o3.merge");
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "models")), 3);
@@ -383,7 +383,7 @@ START_TEST(test_suites_differ_said_everywhere)
 	int r;
 	mc[1].suite_name = "other";
 	rep.suites_differ = 1;
-	ck_assert_int_eq(merge_write(&rep), 0);
+	ck_assert_int_eq(report_merge_write(&rep), 0);
 	doc = written_json();
 	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(doc, "suites_differ")));
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "suites")), 2);
@@ -433,7 +433,7 @@ START_TEST(test_hostile_text_escaped)
 		cJSON_ReplaceItemInObject(cJSON_GetArrayItem(models_b, 0), "model",
 					  cJSON_CreateString(name));
 		mc[0].label = label;
-		ck_assert_int_eq(merge_write(&rep), 0);
+		ck_assert_int_eq(report_merge_write(&rep), 0);
 		/* Markdown: the heading is the escaped name, the tables hold */
 		md = file("summary.md");
 		md_tables_hold(md);
@@ -480,13 +480,13 @@ END_TEST
 START_TEST(test_failed_write_keeps_old)
 {
 	char path[256], *before, *after, *csv;
-	ck_assert_int_eq(merge_write(&rep), 0);
+	ck_assert_int_eq(report_merge_write(&rep), 0);
 	before = file("summary.md");
 	/* the temporary file's name is taken by a folder */
 	snprintf(path, sizeof(path), "%s/summary.md.%ld.tmp", tmp, (long)getpid());
 	ck_assert_int_eq(mkdir(path, 0700), 0);
 	mc[1].label = "renamed";
-	ck_assert_int_eq(merge_write(&rep), -1);
+	ck_assert_int_eq(report_merge_write(&rep), -1);
 	rmdir(path);
 	after = file("summary.md");
 	ck_assert_str_eq(after, before);
@@ -503,16 +503,16 @@ START_TEST(test_stability_verdicts)
 	cJSON *m = cJSON_Parse("{\"model\":\"m\",\"complete\":true,\"stability\":[{}],\"gates\":["
 			       "{\"name\":\"m/preset/fast\",\"pass\":false},"
 			       "{\"name\":\"m/stability/fast/1-streams\",\"pass\":true}]}");
-	ck_assert_str_eq(merge_stability_verdict(m), "pass");
+	ck_assert_str_eq(report_merge_stability(m), "pass");
 	cJSON_ReplaceItemInObject(cJSON_GetArrayItem(cJSON_GetObjectItem(m, "gates"), 1), "pass",
 				  cJSON_CreateFalse());
-	ck_assert_str_eq(merge_stability_verdict(m), "fail");
+	ck_assert_str_eq(report_merge_stability(m), "fail");
 	cJSON_DeleteItemFromArray(cJSON_GetObjectItem(m, "gates"), 1);
-	ck_assert_str_eq(merge_stability_verdict(m), "not judged");
+	ck_assert_str_eq(report_merge_stability(m), "not judged");
 	cJSON_ReplaceItemInObject(m, "stability", cJSON_CreateArray());
-	ck_assert_str_eq(merge_stability_verdict(m), "not run");
+	ck_assert_str_eq(report_merge_stability(m), "not run");
 	cJSON_ReplaceItemInObject(m, "complete", cJSON_CreateFalse());
-	ck_assert_str_eq(merge_stability_verdict(m), "not judged");
+	ck_assert_str_eq(report_merge_stability(m), "not judged");
 	cJSON_Delete(m);
 }
 END_TEST
@@ -535,7 +535,7 @@ START_TEST(test_server_configurations_apart)
 	knobs(q8, "q8_0");
 	cJSON_AddItemToArray(models_a, q8);
 	knobs(cJSON_GetArrayItem(models_b, 0), "f16");
-	ck_assert_int_eq(merge_write(&rep), 0);
+	ck_assert_int_eq(report_merge_write(&rep), 0);
 	doc = written_json();
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "models")), 4);
 	cJSON_ArrayForEach(row, cJSON_GetObjectItem(doc, "models")) {
