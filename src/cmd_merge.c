@@ -139,7 +139,11 @@ static int labels_of(const struct merge_args *a, char **labels)
 	}
 	for (i = 0; i < a->n_dirs; i++)
 		for (j = i + 1; j < a->n_dirs; j++)
-			if (!strcmp(labels[i], labels[j])) {
+			if (same_folder(a->dirs[i], a->dirs[j])) {
+				error("the results folder '%s' is given twice (as '%s')", a->dirs[i],
+				      a->dirs[j]);
+				return O3_EXIT_USAGE;
+			} else if (!strcmp(labels[i], labels[j])) {
 				error("the results folders '%s' and '%s' have the same label '%s': give "
 				      "them labels of their own with --name LABEL=RESULTS", a->dirs[i],
 				      a->dirs[j], labels[i]);

@@ -73,8 +73,8 @@ static double num(const cJSON *o, const char *k)
 	return cJSON_GetNumberValue(get(o, k));
 }
 
-void report_merge_fig_text(struct strbuf *sb, const cJSON *entry, const struct report_merge_fig *f,
-		    const char *model)
+void report_merge_fig_text(struct strbuf *sb, const cJSON *entry,
+			   const struct report_merge_fig *f, const char *model)
 {
 	const cJSON *v = report_merge_fig_value(entry, f), *g;
 	const char *verdict = cJSON_GetStringValue(get(entry, "stability_verdict"));

@@ -68,8 +68,8 @@ int report_merge_write(const struct report_merge *r);
 int report_merge_md(const char *path, const cJSON *doc);
 int report_merge_html(const char *path, const cJSON *doc);
 
-/* A machine's hardware ("0x1002:0x1586 amdgpu, 63.2 GiB RAM, 48.5 GiB GPU
- * memory") and its server ("Ollama 0.33.0", "Ollama 0.33.0, SIMULATED by
+/* A machine's hardware ("GPU 0x1002:0x1586 amdgpu, 63.2 GiB RAM, 48.5 GiB
+ * GPU memory") and its server ("Ollama 0.33.0", "Ollama 0.33.0, SIMULATED by
  * o3-sim; profile=strix-halo-64g") from its entry in the document's
  * "machines", appended raw. */
 void report_merge_hardware(struct strbuf *sb, const cJSON *machine_entry);
@@ -100,7 +100,7 @@ const cJSON *report_merge_fig_value(const cJSON *entry, const struct report_merg
 /* A text cell's text (MF_TEXT, MF_STABILITY, MF_GATES), appended, raw (each
  * writer escapes it): "pass: 4 levels, min success 100.0 %, max TTFT p99
  * 33 ms"; "FAIL 1 of 6: preset/fast" (the gates' names without the model's). */
-void report_merge_fig_text(struct strbuf *sb, const cJSON *entry, const struct report_merge_fig *f,
-		    const char *model);
+void report_merge_fig_text(struct strbuf *sb, const cJSON *entry,
+			   const struct report_merge_fig *f, const char *model);
 
 #endif

@@ -401,6 +401,7 @@ START_TEST(test_labels)
 	const char *named[] = { "merge", "--out", out, "--name", na, "--name", nb, a, b, NULL };
 	const char *stray[] = { "merge", "--out", out, "--name", "x=elsewhere", a, NULL };
 	const char *onto[] = { "merge", "--out", a, a, NULL };
+	const char *twice[] = { "merge", "--out", out, a, na, NULL };
 	cJSON *doc;
 	int rc;
 	ready();
@@ -430,6 +431,11 @@ START_TEST(test_labels)
 	free(se);
 	rc = o3(onto, &so, &se);
 	ck_assert_msg(rc == 2 && strstr(se, "is one of the results folders"), "%d %s", rc, se);
+	free(so);
+	free(se);
+	snprintf(na, sizeof(na), "%s/", a);
+	rc = o3(twice, &so, &se);
+	ck_assert_msg(rc == 2 && strstr(se, "is given twice"), "%d %s", rc, se);
 	free(so);
 	free(se);
 }
