@@ -23,6 +23,7 @@ static const struct command commands[] = {
 	{ "run", cmd_run, "the main job: ceiling, trials, presets and stability of a suite's models" },
 	{ "compare", cmd_compare, "compare results with the stored baselines (the regression gate)" },
 	{ "baseline", cmd_baseline, "write or refresh the baselines from a results folder (baseline update)" },
+	{ "merge", cmd_merge, "merge the results of several machines into one report, a column each" },
 	{ "report", cmd_report, "write every report of a results folder again from its log, offline" },
 	{ "trial", cmd_trial, "measure one configuration of one model and append its record" },
 	{ "monitor", cmd_monitor, "show GPU and system memory, temperature, clocks and power" },

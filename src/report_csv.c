@@ -719,6 +719,24 @@ static void preset_names(const struct csv_state *st, struct cols *out)
 	cols_free(&more);
 }
 
+/* models.csv's columns after any of the caller's: identity, the model's
+ * figures, each preset's, the gates. */
+static void model_columns(struct cols *c, const struct cols *presets)
+{
+	struct strbuf col = STRBUF_INIT;
+	size_t i, k;
+	cols_add_list(c, identity_cols, ARRAY_SIZE(identity_cols));
+	cols_add_list(c, model_cols, ARRAY_SIZE(model_cols));
+	for (i = 0; i < presets->n; i++)
+		for (k = 0; k < ARRAY_SIZE(preset_suffixes); k++) {
+			strbuf_reset(&col);
+			strbuf_addf(&col, "%s_%s", presets->v[i], preset_suffixes[k]);
+			cols_add(c, col.buf);
+		}
+	cols_add_list(c, model_tail_cols, ARRAY_SIZE(model_tail_cols));
+	strbuf_release(&col);
+}
+
 static int csv_begin(const struct report_run *run, void **state)
 {
 	struct csv_state *st = xcalloc(1, sizeof(*st));
@@ -748,11 +766,10 @@ static int csv_end(void *state)
 {
 	struct csv_state *st = state;
 	struct cols opts = { 0 }, presets = { 0 }, c = { 0 };
-	struct strbuf col = STRBUF_INIT;
 	cJSON *requests = cJSON_CreateArray(), *trials = cJSON_CreateArray();
 	cJSON *models = cJSON_CreateArray();
 	const cJSON *t;
-	size_t i, k;
+	size_t i;
 	int rc = 0;
 
 	option_cols(st, &opts);
@@ -785,19 +802,10 @@ static int csv_end(void *state)
 	rc |= write_table(st->dir, "trials.csv", &c, trials);
 	cols_free(&c);
 
-	cols_add_list(&c, identity_cols, ARRAY_SIZE(identity_cols));
-	cols_add_list(&c, model_cols, ARRAY_SIZE(model_cols));
-	for (i = 0; i < presets.n; i++)
-		for (k = 0; k < ARRAY_SIZE(preset_suffixes); k++) {
-			strbuf_reset(&col);
-			strbuf_addf(&col, "%s_%s", presets.v[i], preset_suffixes[k]);
-			cols_add(&c, col.buf);
-		}
-	cols_add_list(&c, model_tail_cols, ARRAY_SIZE(model_tail_cols));
+	model_columns(&c, &presets);
 	rc |= write_table(st->dir, "models.csv", &c, models);
 	cols_free(&c);
 
-	strbuf_release(&col);
 	cols_free(&opts);
 	cols_free(&presets);
 	cJSON_Delete(requests);
@@ -820,3 +828,34 @@ const struct report_writer report_writer_csv = {
 	.end = csv_end,
 	.release = csv_release,
 };
+
+/* ---- models.csv's rows for another report (report_internal.h: o3 merge) ------ */
+
+int report_csv_models(const char *dir, const char *name, const char *const *lead, size_t n_lead,
+		      const cJSON *leads, const cJSON *const *models, size_t n)
+{
+	struct csv_state st = { .models = (const cJSON **)models, .n = n };
+	struct cols presets = { 0 }, c = { 0 };
+	cJSON *rows = cJSON_CreateArray();
+	const cJSON *v;
+	size_t i;
+	int rc;
+	preset_names(&st, &presets);
+	for (i = 0; i < n; i++) {
+		cJSON *row = models[i] ? model_row(models[i], &presets) : cJSON_CreateObject();
+		/* the caller's values first: they replace the summary's */
+		cJSON_ArrayForEach(v, cJSON_GetArrayItem(leads, (int)i))
+			if (v->string) {
+				cJSON_DeleteItemFromObjectCaseSensitive(row, v->string);
+				cJSON_AddItemToObject(row, v->string, cJSON_Duplicate(v, 1));
+			}
+		cJSON_AddItemToArray(rows, row);
+	}
+	cols_add_list(&c, lead, n_lead);
+	model_columns(&c, &presets);
+	rc = write_table(dir, name, &c, rows);
+	cols_free(&c);
+	cols_free(&presets);
+	cJSON_Delete(rows);
+	return rc ? -1 : 0;
+}

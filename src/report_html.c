@@ -1180,14 +1180,10 @@ static int simulated(const struct report_run *run, const cJSON *models)
 	return 0;
 }
 
-static int write_doc(struct html *h, const struct html_state *st)
+/* The page up to its header's title: the doctype, the head with the style,
+ * and <body><header><h1>title</h1>; the header is left open. */
+static void page_head(struct html *h, const char *title)
 {
-	const struct report_run *run = st->run;
-	const cJSON *m;
-	struct strbuf title = STRBUF_INIT;
-	int n = 0;
-
-	strbuf_addf(&title, "O3 run: suite %s", run->suite_name ? run->suite_name : "?");
 	h->bad |= xmlTextWriterWriteDTD(h->w, (const xmlChar *)"html", NULL, NULL, NULL) < 0;
 	raw(h, "\n");
 	start(h, "html");
@@ -1204,7 +1200,7 @@ static int write_doc(struct html *h, const struct html_state *st)
 	attr(h, "content", "width=device-width, initial-scale=1");
 	h->bad |= xmlTextWriterEndElement(h->w) < 0;
 	raw(h, "\n");
-	elem(h, "title", NULL, title.buf);
+	elem(h, "title", NULL, title);
 	raw(h, "\n");
 	start(h, "style");
 	raw(h, "\n");
@@ -1217,8 +1213,39 @@ static int write_doc(struct html *h, const struct html_state *st)
 	raw(h, "\n");
 	start(h, "header");
 	raw(h, "\n");
-	elem(h, "h1", NULL, title.buf);
+	elem(h, "h1", NULL, title);
 	raw(h, "\n");
+}
+
+/* The footer, the script, and the end of the page. */
+static void page_tail(struct html *h, const char *o3_version)
+{
+	start(h, "footer");
+	text(h, "Written by o3 ");
+	text(h, o3_version);
+	text(h, ". This page is one file: it loads nothing from the network.");
+	end(h);
+	raw(h, "\n");
+	start(h, "script");
+	raw(h, "\n");
+	raw(h, script);
+	end(h);
+	raw(h, "\n");
+	end(h); /* body */
+	raw(h, "\n");
+	end(h); /* html */
+	raw(h, "\n");
+}
+
+static int write_doc(struct html *h, const struct html_state *st)
+{
+	const struct report_run *run = st->run;
+	const cJSON *m;
+	struct strbuf title = STRBUF_INIT;
+	int n = 0;
+
+	strbuf_addf(&title, "O3 run: suite %s", run->suite_name ? run->suite_name : "?");
+	page_head(h, title.buf);
 	strbuf_release(&title);
 	if (simulated(run, st->models)) {
 		start(h, "div");
@@ -1268,21 +1295,8 @@ static int write_doc(struct html *h, const struct html_state *st)
 	end(h); /* main */
 	raw(h, "\n");
 	comparison(h, run->comparisons);
-	start(h, "footer");
-	text(h, "Written by o3 ");
-	text(h, prop(run, "o3_version") ? prop(run, "o3_version") : sget(run->env, "o3_version", "?"));
-	text(h, ". This page is one file: it loads nothing from the network.");
-	end(h);
-	raw(h, "\n");
-	start(h, "script");
-	raw(h, "\n");
-	raw(h, script);
-	end(h);
-	raw(h, "\n");
-	end(h); /* body */
-	raw(h, "\n");
-	end(h); /* html */
-	raw(h, "\n");
+	page_tail(h, prop(run, "o3_version") ? prop(run, "o3_version") :
+		  sget(run->env, "o3_version", "?"));
 	return h->bad ? -1 : 0;
 }
 
@@ -1346,3 +1360,97 @@ const struct report_writer report_writer_html = {
 	.end = html_end,
 	.release = html_release,
 };
+
+/* ---- a page of another report (report_internal.h: o3 merge) ------------------ */
+
+struct report_html_page {
+	struct html h;
+	xmlBufferPtr buf;
+};
+
+struct report_html_page *report_html_page_begin(const char *title)
+{
+	struct report_html_page *p = xcalloc(1, sizeof(*p));
+	p->buf = xmlBufferCreate();
+	p->h.w = p->buf ? xmlNewTextWriterMemory(p->buf, 0) : NULL;
+	if (!p->h.w) {
+		if (p->buf)
+			xmlBufferFree(p->buf);
+		free(p);
+		return NULL;
+	}
+	page_head(&p->h, title);
+	return p;
+}
+
+void report_html_start(struct report_html_page *p, const char *name, const char *cls)
+{
+	start(&p->h, name);
+	if (cls)
+		attr(&p->h, "class", cls);
+}
+
+void report_html_end(struct report_html_page *p)
+{
+	end(&p->h);
+}
+
+void report_html_newline(struct report_html_page *p)
+{
+	raw(&p->h, "\n");
+}
+
+void report_html_attr(struct report_html_page *p, const char *name, const char *value)
+{
+	attr(&p->h, name, value);
+}
+
+void report_html_text(struct report_html_page *p, const char *s)
+{
+	text(&p->h, s);
+}
+
+void report_html_elem(struct report_html_page *p, const char *name, const char *cls,
+		      const char *s)
+{
+	elem(&p->h, name, cls, s);
+}
+
+void report_html_options(struct report_html_page *p, const cJSON *opts)
+{
+	options_code(&p->h, opts);
+}
+
+void report_html_num_cell(struct report_html_page *p, double v, int decimals)
+{
+	num_cell(&p->h, v, decimals);
+}
+
+void report_html_table_head(struct report_html_page *p, const char *cls, const char *const *cols)
+{
+	table_head(&p->h, cls, cols);
+}
+
+void report_html_table_end(struct report_html_page *p)
+{
+	table_end(&p->h);
+}
+
+int report_html_page_end(struct report_html_page *p, const char *path)
+{
+	int rc = -1;
+	page_tail(&p->h, O3_VERSION);
+	if (!p->h.bad && xmlTextWriterFlush(p->h.w) >= 0) {
+		xmlFreeTextWriter(p->h.w);
+		p->h.w = NULL;
+		rc = report_file_write(path, (const char *)xmlBufferContent(p->buf),
+				       (size_t)xmlBufferLength(p->buf));
+	} else {
+		warning("cannot write '%s': the HTML writer failed", path);
+	}
+	if (p->h.w)
+		xmlFreeTextWriter(p->h.w);
+	xmlBufferFree(p->buf);
+	free(p);
+	return rc;
+}

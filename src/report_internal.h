@@ -58,4 +58,41 @@ int report_file_write(const char *path, const char *data, size_t len);
  * released. */
 int report_file_write_sb(const char *path, struct strbuf *sb);
 
+/* ---- the writers' pieces that o3 merge reuses (report_merge.c) ---------------- */
+
+/* summary.json's "key_figures" and "verdict" of a model summary
+ * (report_json.c); the figures are the caller's to delete. */
+cJSON *report_key_figures(const cJSON *model_summary);
+const char *report_verdict(const cJSON *model_summary);
+
+/* models.csv's table (report_csv.c) into dir/name: the columns lead, then
+ * models.csv's; a row per summary models[i] (NULL: only leads[i]'s values),
+ * leads[i] (an object column -> value) replacing the summary's values. */
+int report_csv_models(const char *dir, const char *name, const char *const *lead, size_t n_lead,
+		      const cJSON *leads, const cJSON *const *models, size_t n);
+
+/* A page in report.html's style (report_html.c): begin writes the head and
+ * opens <body><header><h1>title</h1>, leaving the header open; every text and
+ * attribute is cleaned and escaped as report.html's; end writes the footer
+ * and the script, closes the page and writes it to path through a temporary
+ * file (0, or -1 after saying why), and frees the page. */
+struct report_html_page;
+struct report_html_page *report_html_page_begin(const char *title);
+void report_html_start(struct report_html_page *p, const char *name, const char *cls);
+void report_html_end(struct report_html_page *p);
+void report_html_newline(struct report_html_page *p);
+void report_html_attr(struct report_html_page *p, const char *name, const char *value);
+void report_html_text(struct report_html_page *p, const char *s);
+void report_html_elem(struct report_html_page *p, const char *name, const char *cls,
+		      const char *s);
+/* the options as <code>, or "Ollama's defaults" */
+void report_html_options(struct report_html_page *p, const cJSON *opts);
+/* a numeric cell: "12.3", or "-" for NaN */
+void report_html_num_cell(struct report_html_page *p, double v, int decimals);
+/* <div class="table-wrap"><table class=cls><thead>...<tbody>; a column
+ * name starting with '#' is numeric; cols ends with NULL */
+void report_html_table_head(struct report_html_page *p, const char *cls, const char *const *cols);
+void report_html_table_end(struct report_html_page *p);
+int report_html_page_end(struct report_html_page *p, const char *path);
+
 #endif

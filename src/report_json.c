@@ -251,3 +251,15 @@ const struct report_writer report_writer_json = {
 	.end = json_end,
 	.release = json_release,
 };
+
+/* ---- for another report (report_internal.h: o3 merge) ---------------------- */
+
+cJSON *report_key_figures(const cJSON *model_summary)
+{
+	return key_figures(model_summary);
+}
+
+const char *report_verdict(const cJSON *model_summary)
+{
+	return verdict_of(model_summary);
+}
