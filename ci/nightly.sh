@@ -14,6 +14,7 @@
 # The workflows nightly.yml and ollama-upgrade.yml open the pull request.
 #
 #   O3_SUITE=FILE        the suite (default suites/default.yaml)
+#   O3_MODELS="A B"      only these models of the suite (default: all of them)
 #   O3_RESULTS=DIR       results folder (default o3_results; started afresh)
 #   O3_BASELINES=DIR     the baselines folder (default baselines)
 #   O3_PROFILE=P         the baselines profile (default: o3 env --profile)
@@ -41,9 +42,11 @@ reason=${O3_PR_REASON:-}
 rm -rf "$pr" # a proposal from an earlier night never survives
 mkdir -p "$baselines"
 
+model_args=()
+for m in ${O3_MODELS:-}; do model_args+=(--model "$m"); done
 status=0
 # shellcheck disable=SC2086
-"$o3" run --suite "$suite" --results "$results" --fresh --no-progress \
+"$o3" run --suite "$suite" --results "$results" --fresh --no-progress "${model_args[@]}" \
 	--baseline "$baselines" ${O3_MACHINE_ARGS:-} ${O3_RUN_ARGS:-} || status=$?
 [ "$status" -le 1 ] ||
 	o3_ci_fail "$status" "o3 run of $suite stopped with exit $status (README, Exit codes): nothing compared, nothing refreshed"
@@ -73,15 +76,10 @@ if [ -n "$gate_failures" ]; then
 fi
 [ "$status" -eq 0 ] || o3_ci_fail 1 "o3 run exited 1 with no regression and no failed gate in its reports: see $results"
 
-ok=" ${O3_INCONCLUSIVE_OK:-} "
-inconclusive=$(jq -r '.comparisons[] | .model as $m | .verdicts[] |
-	select(.verdict == "inconclusive") | "\($m) \(.preset) \(.metric): \(.explanation)"' "$cmp")
-blocking=$(while IFS= read -r line; do
-	[ -n "$line" ] || continue
-	metric=${line%%:*}
-	metric=${metric##* }
-	case $ok in *" $metric "*) ;; *) echo "- $line" ;; esac
-done <<<"$inconclusive")
+blocking=$(jq -r --arg ok "${O3_INCONCLUSIVE_OK:-}" '($ok | split(" ") | map(select(. != ""))) as $ok |
+	.comparisons[] | .model as $m | .verdicts[] |
+	select(.verdict == "inconclusive" and (.metric | IN($ok[]) | not)) |
+	"- \($m) \(.preset) \(.metric): \(.explanation)"' "$cmp")
 if [ -n "$blocking" ]; then
 	o3_ci_say "$(printf 'INCONCLUSIVE: no regression was found, but these comparisons could not decide (too few samples, or noise larger than the tolerance), so the baselines are NOT refreshed:\n%s' "$blocking")"
 	o3_ci_annotate warning "inconclusive comparison on profile $profile: baselines not refreshed"

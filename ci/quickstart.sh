@@ -56,7 +56,7 @@ simulated=0
 if "$o3" env --check 2>/dev/null; then
 	suite=${O3_SUITE:-suites/default.yaml}
 	target="Ollama at ${OLLAMA_HOST:-127.0.0.1:11434}"
-	if "$o3" env 2>/dev/null | grep -q '"simulated":[[:space:]]*true'; then
+	if "$o3" env 2>/dev/null | jq -e '.ollama.simulated == true' >/dev/null; then
 		simulated=1
 		target="o3's simulator at ${OLLAMA_HOST:-127.0.0.1:11434}"
 	fi
