@@ -116,7 +116,7 @@ echo "o3-baselines/$profile" >"$pr/branch.txt"
 	[ -n "$simulated" ] && echo && echo "**SIMULATED: measured on o3's simulator, not on a real machine. Do not merge.**"
 	echo
 	echo "The regression gate found no regression, and every comparison decided (a model without a"
-	echo "baseline gets its first one):"
+	echo "baseline gets its first one)${O3_INCONCLUSIVE_OK:+, except the metrics that may stay inconclusive: $O3_INCONCLUSIVE_OK}:"
 	echo
 	sed -n '1,400p' "$results/summaries/compare.md"
 	echo
