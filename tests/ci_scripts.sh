@@ -15,7 +15,9 @@
 #   ollama-upgrade.sh  nothing changed (0, nothing run); Ollama 0.24.0 ->
 #                   0.33.0 with a memory regression (1, the version change
 #                   named); the same upgrade passing proposes new baselines;
-#                   no baselines (3).
+#                   no baselines (3);
+#   deps.sh         O3_NO_APT=1: pkg-config checks, the dnf and pacman
+#                   packages of what is missing.
 # Arguments: the build root, the source root.
 set -u
 build=$1
@@ -163,6 +165,16 @@ grep -q '"ollama_version":[[:space:]]*"0.24.0"' "$work/baselines/sim-strix-halo-
 	fail "upgrade: liquid-rag's baseline changed although it was not measured"
 O3_BASELINES=$work/no-baselines expect 3 "upgrade without baselines" ci/ollama-upgrade.sh
 said 'no baselines in .* for this machine'
+
+# ---- deps.sh without apt-get (Fedora, Arch) -----------------------------------
+# shellcheck disable=SC2016
+O3_NO_APT=1 expect 0 "deps.sh with O3_NO_APT=1: everything is installed here" \
+	bash -c '. ci/deps.sh && o3_ensure_deps'
+# shellcheck disable=SC2016
+O3_NO_APT=1 expect 1 "deps.sh names the dnf and pacman packages of what is missing" \
+	bash -c '. ci/deps.sh && o3_check_without_apt "${o3_checks[@]}" "pc:o3-no-such-module libo3-dev o3-devel o3"'
+said 'o3-no-such-module +apt-get: libo3-dev +dnf: o3-devel +pacman: o3'
+not_said 'libcurl '
 
 sim_stop
 echo "ci_scripts: $failures failure(s)"
