@@ -59,6 +59,17 @@ void clock_utc_rfc3339(char *out, unsigned long outlen)
 	snprintf(out, outlen, "%s.%03ldZ", base, ts.tv_nsec / 1000000L);
 }
 
+void clock_utc_compact(char *out, unsigned long outlen)
+{
+	struct timespec ts;
+	struct tm tm;
+	char base[32];
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(base, sizeof(base), "%Y%m%dT%H%M%S", &tm);
+	snprintf(out, outlen, "%s.%03ldZ", base, ts.tv_nsec / 1000000L);
+}
+
 uint64_t clock_timeout_ns(long ms)
 {
 	double scale = clock_time_scale();

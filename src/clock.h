@@ -34,4 +34,9 @@ uint64_t clock_timeout_ns(long ms);
 /* Wall-clock time as RFC 3339 UTC with milliseconds ("2026-11-28T02:01:00.123Z"). */
 void clock_utc_rfc3339(char *out, unsigned long outlen);
 
+/* The same instant in ISO 8601's basic format ("20261128T020100.123Z"): no
+ * ':', so it can be part of a file name that every file system and an
+ * artifact upload accept; it sorts after every RFC 3339 stamp of its year. */
+void clock_utc_compact(char *out, unsigned long outlen);
+
 #endif

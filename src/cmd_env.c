@@ -6,17 +6,22 @@
 
 #include "cmd.h"
 #include "cmd_common.h"
+#include "baseline.h"
 #include "envinfo.h"
+#include "identity.h"
 #include "msg.h"
 #include "o3_exit.h"
 #include "util.h"
 #include "banned.h"
 
-enum { OPT_CHECK = 2000, OPT_NO_SERVER, OPT_SYSFS, OPT_PROCFS, OPT_LIST_MODELS };
+enum { OPT_CHECK = 2000, OPT_NO_SERVER, OPT_SYSFS, OPT_PROCFS, OPT_LIST_MODELS, OPT_PROFILE };
 
 static const struct cli_option options[] = {
 	{ "check", 0, OPT_CHECK, NULL, "print nothing; exit 0 when a server answers, 4 when none does" },
 	{ "list-models", 0, OPT_LIST_MODELS, NULL, "print the server's models, one name per line" },
+	{ "profile", 0, OPT_PROFILE, NULL,
+	  "print the baselines profile of this machine and server (baselines/<profile>/), as o3 "
+	  "baseline update and o3 compare name it" },
 	{ "no-server", 0, OPT_NO_SERVER, NULL, "describe this machine only; do not contact Ollama" },
 	{ "sysfs-root", 0, OPT_SYSFS, "DIR", "read sysfs from DIR instead of /sys" },
 	{ "procfs-root", 0, OPT_PROCFS, "DIR", "read procfs from DIR instead of /proc" },
@@ -42,13 +47,31 @@ static int list_models(struct cmd_server *srv)
 	return rc;
 }
 
+/* The profile that o3 baseline update would give this machine's results:
+ * "sim-<profile>" against o3-sim, else the GPU, driver and RAM. */
+static void print_profile(const cJSON *snap)
+{
+	const cJSON *srv = cJSON_GetObjectItemCaseSensitive(snap, "ollama");
+	const cJSON *sim = cJSON_GetObjectItemCaseSensitive(srv, "simulator");
+	cJSON *id = cJSON_CreateObject();
+	char profile[256];
+	cJSON_AddBoolToObject(id, "simulated",
+			      cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(srv, "simulated")));
+	if (cJSON_IsString(sim))
+		cJSON_AddStringToObject(id, "simulator", sim->valuestring);
+	cJSON_AddItemToObject(id, "machine", identity_machine(snap));
+	baseline_profile_of(id, profile, sizeof(profile));
+	puts(profile);
+	cJSON_Delete(id);
+}
+
 int cmd_env(int argc, char **argv)
 {
 	struct cmd_server srv;
 	struct option *lo;
 	char *so;
 	const char *host = NULL, *sysfs = "/sys", *procfs = "/proc";
-	int c, rc = 0, check = 0, no_server = 0, list = 0;
+	int c, rc = 0, check = 0, no_server = 0, list = 0, profile = 0;
 	cJSON *snap;
 	char *text;
 
@@ -73,6 +96,7 @@ int cmd_env(int argc, char **argv)
 			return O3_EXIT_OK;
 		case OPT_CHECK: check = 1; break;
 		case OPT_LIST_MODELS: list = 1; break;
+		case OPT_PROFILE: profile = 1; break;
 		case OPT_NO_SERVER: no_server = 1; break;
 		case OPT_SYSFS: sysfs = optarg; break;
 		case OPT_PROCFS: procfs = optarg; break;
@@ -101,9 +125,13 @@ int cmd_env(int argc, char **argv)
 			return list_models(&srv);
 	}
 	snap = envinfo_snapshot(rc ? NULL : srv.client, procfs, sysfs);
-	text = cJSON_Print(snap);
-	puts(text);
-	cJSON_free(text);
+	if (profile) {
+		print_profile(snap);
+	} else {
+		text = cJSON_Print(snap);
+		puts(text);
+		cJSON_free(text);
+	}
 	cJSON_Delete(snap);
 	cmd_server_close(&srv);
 	return rc;

@@ -438,7 +438,9 @@ static int run(struct run_args *a, struct suite *s, struct cmd_server *srv)
 	env = envinfo_snapshot(srv->client, a->procfs ? a->procfs : "/proc", a->sysfs ? a->sysfs : "/sys");
 	snprintf(path, sizeof(path), "%s/env", a->results);
 	record_mkdirs(path, 0777);
-	clock_utc_rfc3339(stamp, sizeof(stamp));
+	/* no ':' in the name (artifact uploads refuse it); a folder of an older o3
+	 * has env-<RFC 3339>.json, which sorts before these (results_load.c) */
+	clock_utc_compact(stamp, sizeof(stamp));
 	snprintf(path, sizeof(path), "%s/env/env-%s.json", a->results, stamp);
 	results_write_json(path, env);
 

@@ -37,7 +37,8 @@ static cJSON *index_of(const cJSON *log)
 }
 
 /* The newest environment snapshot of the folder (env-<time>.json sorts by
- * time), or NULL. */
+ * time: env-20261202T021000.123Z.json, and an older o3's
+ * env-2026-12-02T02:10:00.123Z.json, which sorts before it), or NULL. */
 static cJSON *newest_env(const char *results)
 {
 	char dir[1024], path[1400], best[512] = "";
