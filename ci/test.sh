@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Builds O3 and runs every test that needs no real Ollama and no GPU:
-#  1. a coverage build: all unit, replay, simulator and end-to-end tests, then gcovr;
-#  2. an AddressSanitizer + UndefinedBehaviorSanitizer build: the same tests;
+#  1. a coverage build: all unit, replay, simulator, end-to-end and real-engine
+#     (llama.cpp) tests, then gcovr;
+#  2. an AddressSanitizer + UndefinedBehaviorSanitizer build: the same tests but
+#     real-engine (its node side gains nothing from ASan);
 #  3. valgrind (memcheck) over the unit tests.
 # Set O3_QUICK=1 to run only step 1.
 set -euo pipefail
@@ -25,6 +27,8 @@ setup() { # dir, meson options...
 
 echo "== coverage build"
 setup build-ci -Db_coverage=true
+echo "== node packages of the llama.cpp fixture"
+o3_node_packages build-ci
 # stale counters from an earlier run would be merged into this one
 find build-ci -name '*.gcda' -delete
 meson test -C build-ci --print-errorlogs --num-processes "$jobs" --no-suite optimize
@@ -38,7 +42,8 @@ if [ "${O3_QUICK:-0}" != 1 ]; then
 	echo "== address and undefined-behaviour sanitizers"
 	setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		meson test -C build-asan --print-errorlogs --num-processes "$jobs" --no-suite optimize
+		meson test -C build-asan --print-errorlogs --num-processes "$jobs" --no-suite optimize \
+		--no-suite real-engine # its C side (client, probes, search) runs under ASan with the simulator
 	if command -v valgrind >/dev/null; then
 		echo "== valgrind (unit tests)"
 		meson test -C build-ci --setup valgrind --suite unit --print-errorlogs --num-processes "$jobs"

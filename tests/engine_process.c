@@ -34,12 +34,15 @@ int engine_node_available(void)
 {
 	const char *argv[] = { "node", "--version", NULL };
 	char *out = NULL, *err = NULL;
-	int rc = run_capture(argv, NULL, &out, &err);
+	int rc = run_capture(argv, NULL, &out, &err), major = 0;
 	if (rc != 0)
 		fprintf(stderr, "node is not available (exit %d): %s\n", rc, err ? err : "");
+	else if (!out || sscanf(out, "v%d", &major) != 1 || major < 20)
+		fprintf(stderr, "node %s is too old: node-llama-cpp 3.21 needs 20 or later\n",
+			out ? out : "?");
 	free(out);
 	free(err);
-	return rc == 0 ? 0 : -1;
+	return rc == 0 && major >= 20 ? 0 : -1;
 }
 
 /* A python3 that has numpy: $O3_PYTHON3, else python3 on PATH, else Debian's

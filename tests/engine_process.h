@@ -15,7 +15,7 @@ struct engine_process {
 	char dir[64];      /* private temp folder (port file, log, timings) */
 };
 
-/* 0 when node runs; -1 (and why on stderr) when it does not. */
+/* 0 when node 20 or later runs; -1 (and why on stderr) when it does not. */
 int engine_node_available(void);
 /* The model of a preset ("tiny", "100m") in the build folder, generated on
  * first use with python3 and numpy; NULL (and why on stderr) on failure. */
