@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
+#define _XOPEN_SOURCE 700 /* nftw */
 #include "engine_process.h"
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -163,6 +166,9 @@ int engine_start(struct engine_process *ep, const char *name, const char *file,
 			dup2(fd, 2);
 			close(fd);
 		}
+		/* the fixture ends with the test that started it, also when a
+		 * failed assertion ends the test's process early */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		setenv("OLLAMA_HOST", "127.0.0.1:0", 1);
 		for (; env && *env; env++)
 			putenv((char *)*env);
@@ -200,11 +206,16 @@ int engine_start(struct engine_process *ep, const char *name, const char *file,
 	return -1;
 }
 
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
 void engine_stop(struct engine_process *ep)
 {
-	char path[160];
-	static const char *const files[] = { "port", "server.log", "timings.jsonl" };
-	size_t i;
 	if (ep->pid > 0) {
 		int status, n;
 		kill(ep->pid, SIGTERM);
@@ -217,11 +228,9 @@ void engine_stop(struct engine_process *ep)
 		ep->pid = 0;
 	}
 	if (ep->dir[0]) {
-		for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-			snprintf(path, sizeof(path), "%s/%s", ep->dir, files[i]);
-			unlink(path);
-		}
-		rmdir(ep->dir);
+		/* the folder is the test's own (mkdtemp): port, log, timings and
+		 * what the test wrote there */
+		nftw(ep->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
 		ep->dir[0] = '\0';
 	}
 }
