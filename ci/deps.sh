@@ -6,11 +6,28 @@
 # tools with `command -v`, and what is missing is named with the packages of
 # apt-get, dnf (Fedora) and pacman (Arch) that hold it.
 o3_packages=(meson ninja-build pkg-config gcc libcurl4-openssl-dev libcjson-dev
-	libyaml-dev libxml2-dev check libsubunit-dev libmicrohttpd-dev gcovr libxml2-utils jq)
+	libyaml-dev libxml2-dev check libsubunit-dev libmicrohttpd-dev gcovr libxml2-utils jq
+	python3-numpy)
 o3_optional_packages=(librocm-smi-dev valgrind)
+# The real-engine suite's llama.cpp fixture (fixtures/llamacpp-server) needs
+# node 20 or later and npm, which Debian 12 does not ship (its nodejs is 18):
+# they come from the machine (NodeSource, actions/setup-node); without them
+# the suite is skipped. o3_node_packages installs the fixture's packages.
+o3_node_packages() {
+	if ! command -v node >/dev/null || ! command -v npm >/dev/null ||
+		[ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+		echo "node 20+ and npm not found: the real-engine suite will be skipped" >&2
+		return 0
+	fi
+	# the pinned lock file; the linux-x64 CPU binaries only (--omit=optional);
+	# no install scripts (node-llama-cpp's would look for or build binaries);
+	# npm's cache in the build folder, nothing outside the repository
+	npm ci --prefix fixtures/llamacpp-server --omit=optional --ignore-scripts \
+		--no-audit --no-fund --cache "${1:-build}/npm-cache" >&2
+}
 
 # what to check without apt: "kind:name apt dnf pacman" (kind pc = a
-# pkg-config module, cmd = a command)
+# pkg-config module, cmd = a command, py = a python3 module)
 o3_checks=(
 	"cmd:meson meson meson meson"
 	"cmd:ninja ninja-build ninja-build ninja"
@@ -25,6 +42,7 @@ o3_checks=(
 	"cmd:gcovr gcovr gcovr gcovr"
 	"cmd:xmllint libxml2-utils libxml2 libxml2"
 	"cmd:jq jq jq jq"
+	"py:numpy python3-numpy python3-numpy python-numpy"
 )
 o3_lint_checks=(
 	"cmd:shellcheck shellcheck ShellCheck shellcheck"
@@ -50,6 +68,7 @@ o3_check_without_apt() {
 		case $what in
 		pc:*) pkg-config --exists "$name" 2>/dev/null && continue ;;
 		cmd:*) command -v "$name" >/dev/null && continue ;;
+		py:*) python3 -c "import $name" 2>/dev/null && continue ;;
 		esac
 		[ $bad = 1 ] || echo "missing (install with apt-get, dnf or pacman):" >&2
 		bad=1

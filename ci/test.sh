@@ -3,8 +3,11 @@
 # Builds O3 and runs every test that needs no real Ollama and no GPU:
 #  0. the lint: actionlint over the workflows, shellcheck over the scripts
 #     (ci/lint.sh);
-#  1. a coverage build: all unit, replay, simulator and end-to-end tests, then gcovr;
-#  2. an AddressSanitizer + UndefinedBehaviorSanitizer build: the same tests;
+#  1. a coverage build: all unit, replay, simulator, end-to-end, ci-script and
+#     real-engine (llama.cpp) tests, then gcovr;
+#  2. an AddressSanitizer + UndefinedBehaviorSanitizer build: the same tests but
+#     the ci scripts and real-engine (their C side runs under ASan with the
+#     simulator);
 #  3. valgrind (memcheck) over the unit tests, the fuzz corpora, and o3 run
 #     end to end with every step in a forked child (tests/valgrind_run.sh).
 # Warnings are errors here (--werror), not in a user's build.
@@ -32,6 +35,8 @@ setup() { # dir, meson options...
 
 echo "== coverage build"
 setup build-ci -Db_coverage=true
+echo "== node packages of the llama.cpp fixture"
+o3_node_packages build-ci
 # stale counters from an earlier run would be merged into this one
 find build-ci -name '*.gcda' -delete
 meson test -C build-ci --print-errorlogs --num-processes "$jobs" --no-suite optimize --no-suite valgrind
@@ -52,7 +57,7 @@ if [ "${O3_QUICK:-0}" != 1 ]; then
 	setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		meson test -C build-asan --print-errorlogs --num-processes "$jobs" --no-suite optimize \
-			--no-suite valgrind --no-suite ci
+			--no-suite valgrind --no-suite ci --no-suite real-engine
 	if command -v valgrind >/dev/null; then
 		echo "== valgrind (unit tests and fuzz corpora)"
 		meson test -C build-ci --setup valgrind --suite unit --suite fuzz-corpus --print-errorlogs \

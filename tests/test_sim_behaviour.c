@@ -558,8 +558,8 @@ static const struct {
 	double ceiling;
 } placement_cases[] = {
 	{ "strix-halo-64g", "qwen3-coder:30b", "gpu", "trained_context", 262144 },
-	{ "rx7900xtx-24g", "qwen3-coder:30b", "partial", "gpu_memory", 41472 },
-	{ "rtx4090-24g", "orieg/gemma3-tools:27b-it-qat", "partial", "gpu_memory", 33792 },
+	{ "rx7900xtx-24g", "qwen3-coder:30b", "partial", "gpu_memory", 42496 },
+	{ "rtx4090-24g", "orieg/gemma3-tools:27b-it-qat", "partial", "gpu_memory", 36864 },
 	{ "rx7900xtx-24g", "qwen2.5:3b-instruct", "gpu", "trained_context", 32768 },
 	{ "cpu-only-64g", "qwen2.5:3b-instruct", "cpu", "trained_context", 32768 },
 };

@@ -254,8 +254,8 @@ START_TEST(test_gpu_unused)
 	sim_perf_resolve(&cfg, m, &k, &r);
 	sim_perf_memory(&cfg, m, &r, &gpu);
 	ck_assert_str_eq(sim_perf_placement(&gpu), "partial");
-	ck_assert_uint_eq(sim_perf_ceiling(&cfg, m, -1, &oom_min), 41472);
-	ck_assert_str_eq(sim_perf_ceiling_limit(&cfg, m, -1, 41472), "gpu_memory");
+	ck_assert_uint_eq(sim_perf_ceiling(&cfg, m, -1, &oom_min), 42496);
+	ck_assert_str_eq(sim_perf_ceiling_limit(&cfg, m, -1, 42496), "gpu_memory");
 	ck_assert_uint_eq(sim_perf_default_ctx(&cfg, m), 32768);
 	cfg.gpu_unused = 1;
 	ck_assert(!sim_perf_gpu_used(&cfg));

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: MIT
+#define _XOPEN_SOURCE 700 /* nftw */
+#include "engine_process.h"
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sim_process.h"
+
+static const char *root(const char *var)
+{
+	const char *v = getenv(var);
+	return v && *v ? v : ".";
+}
+
+static void fixture_path(char *buf, size_t len, const char *file)
+{
+	snprintf(buf, len, "%s/fixtures/llamacpp-server/%s", root("O3_SOURCE_ROOT"), file);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+int engine_node_available(void)
+{
+	const char *argv[] = { "node", "--version", NULL };
+	char *out = NULL, *err = NULL;
+	int rc = run_capture(argv, NULL, &out, &err), major = 0;
+	if (rc != 0)
+		fprintf(stderr, "node is not available (exit %d): %s\n", rc, err ? err : "");
+	else if (!out || sscanf(out, "v%d", &major) != 1 || major < 20)
+		fprintf(stderr, "node %s is too old: node-llama-cpp 3.21 needs 20 or later\n",
+			out ? out : "?");
+	free(out);
+	free(err);
+	return rc == 0 && major >= 20 ? 0 : -1;
+}
+
+/* A python3 that has numpy: $O3_PYTHON3, else python3 on PATH, else Debian's
+ * (python3-numpy installs there, where a python3 of a version manager may
+ * come first on PATH). */
+static const char *python_with_numpy(void)
+{
+	static const char *const candidates[] = { "python3", "/usr/bin/python3" };
+	const char *env = getenv("O3_PYTHON3");
+	size_t i;
+	if (env && *env)
+		return env;
+	for (i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
+		const char *argv[] = { candidates[i], "-c", "import numpy", NULL };
+		char *out = NULL, *err = NULL;
+		int rc = run_capture(argv, NULL, &out, &err);
+		free(out);
+		free(err);
+		if (rc == 0)
+			return candidates[i];
+	}
+	return NULL;
+}
+
+const char *engine_model(const char *preset)
+{
+	static char paths[2][1024];
+	char dir[900], script[1024];
+	char *slot = !strcmp(preset, "tiny") ? paths[0] : paths[1];
+	struct stat st;
+	const char *py;
+	snprintf(dir, sizeof(dir), "%s/real-engine", root("O3_BUILD_ROOT"));
+	snprintf(slot, sizeof(paths[0]), "%s/%s.gguf", dir, preset);
+	if (stat(slot, &st) == 0 && st.st_size > 0)
+		return slot;
+	mkdir(dir, 0755);
+	py = python_with_numpy();
+	if (!py) {
+		fprintf(stderr, "no python3 with numpy (Debian: python3-numpy; or set O3_PYTHON3)\n");
+		return NULL;
+	}
+	fixture_path(script, sizeof(script), "make_gguf.py");
+	{
+		char tmp[1100];
+		const char *argv[] = { py, script, tmp, "--preset", preset, NULL };
+		char *out = NULL, *err = NULL;
+		int rc;
+		snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", slot, (long)getpid());
+		rc = run_capture(argv, NULL, &out, &err);
+		if (rc != 0 || rename(tmp, slot) != 0) {
+			fprintf(stderr, "%s %s failed (exit %d): %s\n", py, script, rc, err ? err : "");
+			unlink(tmp);
+			free(out);
+			free(err);
+			return NULL;
+		}
+		free(out);
+		free(err);
+	}
+	return slot;
+}
+
+int engine_node_run(const char *script, const char *const *args, const char *const *env,
+		    char **out, char **err)
+{
+	char path[1024];
+	const char *argv[64];
+	int argc = 0;
+	fixture_path(path, sizeof(path), script);
+	argv[argc++] = "node";
+	argv[argc++] = path;
+	for (; args && *args && argc < 62; args++)
+		argv[argc++] = *args;
+	argv[argc] = NULL;
+	return run_capture(argv, env, out, err);
+}
+
+const char *engine_timings_path(const struct engine_process *ep)
+{
+	static char path[128];
+	snprintf(path, sizeof(path), "%s/timings.jsonl", ep->dir);
+	return path;
+}
+
+int engine_start(struct engine_process *ep, const char *name, const char *file,
+		 const char *const *args, const char *const *env)
+{
+	char portfile[128], logfile[128], server[1024], model[1200];
+	const char *argv[64];
+	int argc = 0, i;
+
+	memset(ep, 0, sizeof(*ep));
+	snprintf(ep->dir, sizeof(ep->dir), "/tmp/o3-enginetest-XXXXXX");
+	if (!mkdtemp(ep->dir))
+		return -1;
+	snprintf(portfile, sizeof(portfile), "%s/port", ep->dir);
+	snprintf(logfile, sizeof(logfile), "%s/server.log", ep->dir);
+	fixture_path(server, sizeof(server), "server.mjs");
+	snprintf(model, sizeof(model), "%s=%s", name, file);
+	argv[argc++] = "node";
+	argv[argc++] = server;
+	argv[argc++] = "--model";
+	argv[argc++] = model;
+	argv[argc++] = "--port-file";
+	argv[argc++] = portfile;
+	argv[argc++] = "--timings-file";
+	argv[argc++] = engine_timings_path(ep);
+	for (; args && *args && argc < 62; args++)
+		argv[argc++] = *args;
+	argv[argc] = NULL;
+	ep->pid = fork();
+	if (ep->pid < 0)
+		return -1;
+	if (ep->pid == 0) {
+		int fd = open(logfile, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+			close(fd);
+		}
+		/* the fixture ends with the test that started it, also when a
+		 * failed assertion ends the test's process early */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		setenv("OLLAMA_HOST", "127.0.0.1:0", 1);
+		for (; env && *env; env++)
+			putenv((char *)*env);
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	for (i = 0; i < 1200; i++) { /* node and a model load: up to a minute */
+		FILE *fp = fopen(portfile, "r");
+		int status;
+		if (fp) {
+			int ok = fscanf(fp, "%d", &ep->port) == 1;
+			fclose(fp);
+			if (ok && ep->port > 0) {
+				snprintf(ep->host, sizeof(ep->host), "127.0.0.1:%d", ep->port);
+				return 0;
+			}
+		}
+		if (waitpid(ep->pid, &status, WNOHANG) == ep->pid) {
+			char *log = NULL;
+			FILE *lf = fopen(logfile, "r");
+			ep->pid = 0;
+			if (lf) {
+				log = calloc(1, 8192);
+				if (log && fread(log, 1, 8191, lf) > 0)
+					fprintf(stderr, "the fixture exited: %s\n", log);
+				free(log);
+				fclose(lf);
+			}
+			engine_stop(ep);
+			return -1;
+		}
+		sleep_ms(50);
+	}
+	engine_stop(ep);
+	return -1;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+void engine_stop(struct engine_process *ep)
+{
+	if (ep->pid > 0) {
+		int status, n;
+		kill(ep->pid, SIGTERM);
+		for (n = 0; n < 100 && waitpid(ep->pid, &status, WNOHANG) != ep->pid; n++)
+			sleep_ms(20);
+		if (n == 100) {
+			kill(ep->pid, SIGKILL);
+			waitpid(ep->pid, &status, 0);
+		}
+		ep->pid = 0;
+	}
+	if (ep->dir[0]) {
+		/* the folder is the test's own (mkdtemp): port, log, timings and
+		 * what the test wrote there */
+		nftw(ep->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+		ep->dir[0] = '\0';
+	}
+}
