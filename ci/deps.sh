@@ -68,7 +68,9 @@ o3_check_without_apt() {
 		case $what in
 		pc:*) pkg-config --exists "$name" 2>/dev/null && continue ;;
 		cmd:*) command -v "$name" >/dev/null && continue ;;
-		py:*) python3 -c "import $name" 2>/dev/null && continue ;;
+		py:*) # the python3 on PATH, or the system's (a pyenv one may lack it)
+			python3 -c "import $name" 2>/dev/null && continue
+			[ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import $name" 2>/dev/null && continue ;;
 		esac
 		[ $bad = 1 ] || echo "missing (install with apt-get, dnf or pacman):" >&2
 		bad=1

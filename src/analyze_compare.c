@@ -87,11 +87,64 @@ static void add_gate(cJSON *gates, const char *model, const char *what, int pass
 	cJSON_AddItemToArray(gates, g);
 }
 
-/* One metric of one preset: a verdict object, and its gate. */
-static void one(cJSON *out, cJSON *gates, const char *model, const char *preset,
-		enum compare_metric m, const cJSON *bs, const cJSON *ns, const char *what_changed,
-		const struct compare_settings *s, int *counts)
+/* The relative noise of a sample: 1.4826 x the median absolute deviation
+ * over the median (a robust coefficient of variation); -1 below 3 values. */
+static double relative_noise(const cJSON *arr)
 {
+	double *v, med, mad, *dev;
+	size_t n = values(arr, &v), i;
+	if (n < 3) {
+		free(v);
+		return -1;
+	}
+	med = median_of(v, n);
+	dev = xcalloc(n, sizeof(*dev));
+	for (i = 0; i < n; i++)
+		dev[i] = fabs(v[i] - med);
+	mad = median_of(dev, n);
+	free(dev);
+	free(v);
+	return med > 0 ? 1.4826 * mad / med : -1;
+}
+
+/* Where a fill metric's noise is read: the preset's trial samples of the same
+ * quantity (decode at a short depth for decode at fill, TTFT of its short
+ * prompts for TTFT at fill: a short TTFT is the noisier, so the estimate errs
+ * on the side of "inconclusive"). */
+static const char *noise_source(enum compare_metric m)
+{
+	return m == CMP_DECODE_AT_FILL ? "decode_tps" : m == CMP_TTFT_AT_FILL ? "ttft_ms" : NULL;
+}
+
+/* A fill is one request (of up to an hour): one sample a side. The point
+ * difference decides only when it stands clear of the noise, which is read
+ * from the preset's own trial samples on both sides: worse or better when
+ * beyond the tolerance by more than 3 x the noise; within it when the
+ * difference and 3 x the noise fit in the tolerance; otherwise
+ * inconclusive. */
+static const char *one_sample(double ma, double mb, int higher_is_better, double tol,
+			      double noise, char *how, size_t len)
+{
+	double r = mb / ma - 1, worse = higher_is_better ? -r : r, margin = 3 * noise;
+	snprintf(how, len, "one sample a side; the noise %.1f %% (the relative spread of the "
+		 "preset's trial samples), so a change decides beyond %.1f %%", noise * 100,
+		 margin * 100);
+	if (worse > tol && worse > margin)
+		return "regression";
+	if (-worse > tol && -worse > margin)
+		return "improvement";
+	if (fabs(r) + margin <= tol)
+		return "pass";
+	return "inconclusive";
+}
+
+/* One metric of one preset: a verdict object, and its gate. bsam and nsam
+ * are the preset's samples (for the noise of a one-sample metric). */
+static void one(cJSON *out, cJSON *gates, const char *model, const char *preset,
+		enum compare_metric m, const cJSON *bsam, const cJSON *nsam,
+		const char *what_changed, const struct compare_settings *s, int *counts)
+{
+	const cJSON *bs = rec_get(bsam, metrics[m].sample), *ns = rec_get(nsam, metrics[m].sample);
 	double *a, *b, tol = s->tolerance[m];
 	size_t na = values(bs, &a), nb = values(ns, &b);
 	cJSON *o;
@@ -133,6 +186,29 @@ static void one(cJSON *out, cJSON *gates, const char *model, const char *preset,
 			verdict = "pass";
 		snprintf(msg, sizeof(msg), "%s memory %.3f GiB -> %.3f GiB (%+.1f %%, tolerance %.0f %%)",
 			 preset, ma / 1073741824.0, mb / 1073741824.0, (r - 1) * 100, tol * 100);
+	} else if ((na < 2 || nb < 2) && noise_source(m)) {
+		double qa = relative_noise(rec_get(bsam, noise_source(m)));
+		double qb = relative_noise(rec_get(nsam, noise_source(m)));
+		char how[300];
+		if (qa < 0 || qb < 0 || !(ma > 0)) {
+			verdict = "inconclusive";
+			cJSON_AddStringToObject(o, "method", "one sample a side; no noise to judge it by");
+			snprintf(msg, sizeof(msg), "%s %s %.4g -> %.4g: one sample a side, and too few trial "
+				 "samples of the preset (3 a side needed) to know the noise", preset,
+				 metrics[m].name, ma, mb);
+		} else {
+			double noise = qa > qb ? qa : qb;
+			verdict = one_sample(ma, mb, metrics[m].higher_is_better, tol, noise, how,
+					     sizeof(how));
+			cJSON_AddStringToObject(o, "method", how);
+			cJSON_AddNumberToObject(o, "noise_pct", noise * 100);
+			snprintf(msg, sizeof(msg), "%s %s %.4g -> %.4g (%+.1f %%): %s (tolerance %.0f %%; %s)",
+				 preset, metrics[m].name, ma, mb, (mb / ma - 1) * 100,
+				 !strcmp(verdict, "regression") ? "worse than the baseline" :
+				 !strcmp(verdict, "improvement") ? "better than the baseline" :
+				 !strcmp(verdict, "pass") ? "within the tolerance" :
+				 "inconclusive, too close to the tolerance for the noise", tol * 100, how);
+		}
 	} else {
 		struct stats_decision d;
 		stats_decide(a, na, b, nb, metrics[m].higher_is_better, tol, s->alpha, &d);
@@ -301,8 +377,7 @@ cJSON *analyze_compare(const cJSON *base, const cJSON *now, const struct compare
 		}
 		for (m = 0; m < CMP_STABILITY_TTFT; m++)
 			one(verdicts, gates, model, bp->string, (enum compare_metric)m,
-			    rec_get(rec_get(bp, "samples"), metrics[m].sample),
-			    rec_get(rec_get(np, "samples"), metrics[m].sample), changed.buf, s, counts);
+			    rec_get(bp, "samples"), rec_get(np, "samples"), changed.buf, s, counts);
 		stability(verdicts, gates, model, bp->string, bp, np, changed.buf, s, counts);
 	}
 	cJSON_AddNumberToObject(out, "regressions", counts[0]);

@@ -124,6 +124,57 @@ START_TEST(test_decode_table)
 }
 END_TEST
 
+/* Decode at fill: one sample a side (a fill is one request); the noise is
+ * the preset's trial decode samples' (spread), on both sides. */
+static const struct {
+	const char *name;
+	double fill_now, spread;
+	int n_trials;
+	const char *want;
+} fill_cases[] = {
+	{ "20 % slower, 1 % noise", 8.0, 0.02, 5, "regression" },
+	{ "3 % slower, 1 % noise", 9.7, 0.02, 5, "pass" },
+	{ "12 % slower, 5 % noise: beyond the tolerance, not beyond 3 x the noise", 8.8, 0.10, 5,
+	  "inconclusive" },
+	{ "8 % slower, 1 % noise: within the tolerance, not with 3 x the noise", 9.2, 0.02, 5,
+	  "inconclusive" },
+	{ "20 % faster, 1 % noise", 12.0, 0.02, 5, "improvement" },
+	{ "20 % slower, 2 trial samples: no noise to judge by", 8.0, 0.02, 2, "inconclusive" },
+};
+
+START_TEST(test_fill_one_sample)
+{
+	struct compare_settings s;
+	cJSON *base = doc("0.33.0", 71.1, fill_cases[_i].spread, fill_cases[_i].n_trials, 262144, 0);
+	cJSON *now = doc("0.33.0", 71.1, fill_cases[_i].spread, fill_cases[_i].n_trials, 262144, 0);
+	cJSON *cmp;
+	const cJSON *v, *g;
+	const char *msg;
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(cJSON_GetObjectItem(cJSON_GetObjectItem(
+		cJSON_GetObjectItem(base, "presets"), "max_ctx"), "samples"), "decode_tps_at_fill"),
+		cJSON_CreateNumber(10.0));
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(cJSON_GetObjectItem(cJSON_GetObjectItem(
+		cJSON_GetObjectItem(now, "presets"), "max_ctx"), "samples"), "decode_tps_at_fill"),
+		cJSON_CreateNumber(fill_cases[_i].fill_now));
+	compare_settings_default(&s);
+	cmp = analyze_compare(base, now, &s);
+	v = verdict(cmp, "max_ctx", "decode_at_fill");
+	ck_assert_ptr_nonnull(v);
+	msg = cJSON_GetStringValue(cJSON_GetObjectItem(v, "explanation"));
+	ck_assert_msg(!strcmp(verdict_of(cmp, "max_ctx", "decode_at_fill"), fill_cases[_i].want),
+		      "%s: %s (%s)", fill_cases[_i].name, verdict_of(cmp, "max_ctx", "decode_at_fill"),
+		      msg);
+	ck_assert_msg(strstr(msg, "one sample a side") != NULL, "%s", msg);
+	g = gate(cmp, "qwen3-coder:30b/regression/max_ctx/decode_at_fill");
+	ck_assert_ptr_nonnull(g);
+	ck_assert_int_eq(cJSON_IsTrue(cJSON_GetObjectItem(g, "pass")),
+			 strcmp(fill_cases[_i].want, "regression") != 0);
+	cJSON_Delete(cmp);
+	cJSON_Delete(base);
+	cJSON_Delete(now);
+}
+END_TEST
+
 START_TEST(test_ceiling_oom_and_lost_preset)
 {
 	struct compare_settings s;
@@ -203,6 +254,7 @@ int main(void)
 	SRunner *sr;
 	int failed;
 	tcase_add_loop_test(tc, test_decode_table, 0, (int)(sizeof(cases) / sizeof(cases[0])));
+	tcase_add_loop_test(tc, test_fill_one_sample, 0, (int)(sizeof(fill_cases) / sizeof(fill_cases[0])));
 	tcase_add_test(tc, test_ceiling_oom_and_lost_preset);
 	tcase_add_test(tc, test_strict);
 	tcase_add_test(tc, test_planned_repetitions);
