@@ -3,7 +3,7 @@
 # meson test --suite valgrind: o3 itself under valgrind as users run it, not
 # only its unit tests: `o3 run` of the smoke suite against the simulator with
 # every step in a forked child (Check's fork mode, the path of every real
-# run), then `o3 report`, `o3 baseline update` and `o3 compare` of what it
+# run), then `o3 report`, `o3 baseline update`, `o3 compare` and `o3 merge` of what it
 # wrote. Each process (o3 and each step's child) has its own valgrind log;
 # any error or definite leak in any of them fails the test. Arguments: the
 # build root, the source root. Exit 77 (skipped) without valgrind.
@@ -34,6 +34,11 @@ $vg "$build/o3" baseline update --dir "$work/baselines" "$work/results" >/dev/nu
 	fail "o3 baseline update under valgrind"
 $vg "$build/o3" compare --baseline "$work/baselines" "$work/results" >/dev/null 2>&1 ||
 	fail "o3 compare under valgrind (the results against their own baseline)"
+
+cp -r "$work/results" "$work/results-copy"
+$vg "$build/o3" merge --out "$work/merged" "$work/results" "$work/results-copy" >/dev/null 2>&1 ||
+	fail "o3 merge under valgrind"
+[ -s "$work/merged/summary.md" ] || fail "o3 merge wrote no summary"
 
 for f in "$work"/vg.*.log; do
 	if [ -s "$f" ]; then
