@@ -234,6 +234,132 @@ def bench_ceiling():
            f'would have made and o3 did not fits when at or under the ceiling found).'])
 
 
+# ---- 2. search cost against the handoff's grid ---------------------------------------
+
+GRID_CTX = [4096, 8192, 12288, 16384, 24576, 32768]
+GRID_BATCH = [8, 16, 32]
+GRID_KV = ['f16', 'q8_0']   # the handoff's f16_kv true/false: a server setting today
+GRID_PREDICT = [256, 512]
+
+
+def curl_json(host, path, body):
+    out = subprocess.run([shutil.which('curl'), '-s', '-d', json.dumps(body),
+                          f'http://{host}{path}'], capture_output=True, check=True).stdout
+    return json.loads(out)
+
+
+def grid_model(model, stats):
+    """The handoff's grid for one model: every trial its own load (unloaded
+    after), one request of a 512-token prompt; a server per KV type."""
+    best = None
+    loads = trials = 0
+    prompt = ' '.join(f'w{i}' for i in range(512))
+    for kv in GRID_KV:
+        env = dict(os.environ, OLLAMA_KV_CACHE_TYPE=kv, OLLAMA_FLASH_ATTENTION='1')
+        srv = sim('strix-halo-64g', 0.00001, ['--stats-file', stats + kv], env=env, trees=False)
+        try:
+            for ctx in GRID_CTX:
+                for batch in GRID_BATCH:
+                    for n in GRID_PREDICT:
+                        opts = {'num_ctx': ctx, 'num_batch': batch}
+                        # kept loaded between its two requests (the simulator's
+                        # keep-alive runs at its time scale), unloaded after
+                        curl_json(srv.host, '/api/generate', {'model': model, 'prompt': '',
+                                                              'options': opts, 'keep_alive': -1})
+                        r = curl_json(srv.host, '/api/generate',
+                                      {'model': model, 'prompt': prompt, 'stream': False,
+                                       'keep_alive': -1, 'options': dict(opts, num_predict=n)})
+                        curl_json(srv.host, '/api/generate', {'model': model, 'prompt': '',
+                                                              'keep_alive': 0})
+                        trials += 1
+                        if r.get('eval_duration'):
+                            tps = r['eval_count'] / r['eval_duration'] * 1e9
+                            if best is None or tps > best[0]:
+                                best = (tps, ctx, batch, kv, n)
+        finally:
+            srv.stop()
+    acc = [json.load(open(stats + kv)) for kv in GRID_KV]
+    tot = {k: sum(a[k] for a in acc) for k in acc[0]}
+    return tot, trials, best
+
+
+def o3_search_run(stats, stability):
+    """o3 run of suites/strix-halo-64g.yaml on o3-sim; without the stability
+    levels (streams: []) when stability is false. (account, records, summary)"""
+    srv = sim('strix-halo-64g', 0.002, ['--stats-file', stats])
+    try:
+        results = os.path.join(srv.dir, 'results')
+        suite = os.path.join(srv.dir, 'suite.yaml')
+        with open(os.path.join(SOURCE, 'suites', 'strix-halo-64g.yaml')) as f:
+            text = f.read()
+        if not stability:
+            text = text.replace('streams: [parallel, 2x]', 'streams: []')
+        with open(suite, 'w') as f:
+            f.write(text)
+        e = dict(os.environ, OLLAMA_HOST=srv.host, O3_TIME_SCALE='0.002')
+        subprocess.run([O3, 'run', '--suite', suite, '--results', results, '--no-progress'] +
+                       srv.trees, env=e, capture_output=True)
+        recs = read_log(os.path.join(results, 'logs', 'run.jsonl'))
+        summary = json.load(open(os.path.join(results, 'summaries', 'summary.json')))
+    finally:
+        srv.stop()
+    return json.load(open(stats)), recs, summary
+
+
+def bench_search_cost():
+    stats = tempfile.mkdtemp(prefix='o3-bench-')
+    full, _, _ = o3_search_run(os.path.join(stats, 'full'), True)
+    o3, recs, summary = o3_search_run(os.path.join(stats, 'o3'), False)
+    rows, grid_total, must_total = [], {}, 0.0
+    by_model = {m.get('model'): m for m in summary.get('models', [])}
+    for model in MODELS:
+        tot, trials, best = grid_model(model, os.path.join(stats, 'grid-'))
+        for k, v in tot.items():
+            grid_total[k] = grid_total.get(k, 0) + v
+        t = truth(['--profile', 'strix-halo-64g', '--model', model, '--num-ctx', '4096'])
+        load_s = t['models'][0]['load_s']
+        fills = [r for r in recs if r.get('model') == model and r.get('phase') == 'fill-confirm']
+        proof = [r for r in fills if r.get('needle_found')]
+        must = 0.0
+        if proof:
+            f = proof[-1]
+            must = load_s + f['prefill_ms'] / 1000 + \
+                f['options'].get('num_predict', 0) / f['decode_tps_server']
+        must_total += must
+        m = by_model.get(model, {})
+        presets = m.get('presets', {})
+        fast = presets.get('fast') or {}
+        maxc = presets.get('max_ctx') or {}
+        ceil = (m.get('ceiling') or {}).get('found')
+        o3_fast = fast.get('decode_tps') or fast.get('decode_tps_server')
+        rows.append([model, trials, f'{tot["server_s"]:,.0f}', f'{best[0]:.1f} ({best[1]}, '
+                     f'b{best[2]}, {best[3]}, n{best[4]})' if best else '—',
+                     len(fills), f'{must:,.0f}', fmt(ceil, 0) if ceil else '—',
+                     (maxc.get('options') or {}).get('num_ctx', '—'),
+                     f'{o3_fast:.1f}' if isinstance(o3_fast, (int, float)) else '—'])
+    rest = o3['server_s'] - must_total
+    table('2. Search cost on strix-halo-64g: o3 against the handoff\'s grid',
+          ['model', 'grid trials', 'grid server s', 'grid best decode tok/s (ctx, batch, KV, '
+           'num_predict)', 'o3 fills', 'o3 proof s (one fill)', 'o3 ceiling (res 1024)',
+           'o3 max_ctx preset', 'o3 fast decode tok/s'], rows,
+          [f'Grid (6 num_ctx x 3 batch x 2 KV types x 2 num_predict = 72 trials a model, each '
+           f'its own load, one 512-token request; a server restart to change the KV type): '
+           f'{grid_total["loads"]:.0f} loads, 1 restart, {grid_total["server_s"]:,.0f} server s '
+           f'(load {grid_total["load_s"]:,.0f}, prefill {grid_total["prefill_s"]:,.0f}, decode '
+           f'{grid_total["decode_s"]:,.0f}); its contexts end at 32,768, and none is filled.',
+           f'o3 (suites/strix-halo-64g.yaml without its stability levels, external mode, 0 '
+           f'restarts): {o3["loads"]:.0f} loads ({o3["failed_loads"]:.0f} failed), '
+           f'{o3["generations"]:.0f} generations, {o3["server_s"]:,.0f} server s (load '
+           f'{o3["load_s"]:,.0f}, prefill {o3["prefill_s"]:,.0f}, decode {o3["decode_s"]:,.0f}); '
+           f'of which the proof (one fill of each usable context) {must_total:,.0f} s, the rest '
+           f'(probes, depths, trials) {rest:,.0f} s = '
+           f'{rest / grid_total["server_s"] * 100:.1f} % of the grid\'s server time (target: at '
+           f'most 10 %). With the suite\'s stability levels (at least 100 requests a level, for '
+           f'the regression gate; the grid has none): {full["server_s"]:,.0f} server s, '
+           f'{full["generations"]:.0f} generations.'])
+    shutil.rmtree(stats, ignore_errors=True)
+
+
 # ---- 5. footprint -----------------------------------------------------------------
 
 def bench_footprint():
@@ -488,8 +614,9 @@ def bench_concurrency():
 
 
 def main():
-    which = sys.argv[3:] or ['1', '5', '3', '4', '6']
-    steps = {'1': bench_ceiling, '5': bench_footprint, '3': bench_fidelity,
+    which = sys.argv[3:] or ['1', '2', '3', '4', '5', '6']
+    steps = {'1': bench_ceiling, '2': bench_search_cost, '5': bench_footprint,
+             '3': bench_fidelity,
              '4': bench_client, '6': bench_concurrency}
     for w in which:
         steps[w]()
