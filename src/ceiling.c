@@ -136,10 +136,10 @@ static long predict(const struct ceiling_result *r, long good, long bad, long re
 	if (!(slope > 0))
 		return 0;
 	n = (double)a->num_ctx + (target - a->size_bytes) / slope;
-	if (n > (double)bad)
-		n = (double)bad;
-	if (n < (double)good)
-		n = (double)good;
+	/* a line that puts the edge outside what the loads proved is bent
+	 * there: it cannot place the next probe */
+	if (!(n > (double)good) || !(n < (double)bad))
+		return 0;
 	m = round_down((long)n, res);
 	if (m <= good)
 		m = round_down(good, res) + res;
@@ -152,7 +152,7 @@ int ceiling_search(const struct ceiling_params *p, ceiling_probe_fn probe, void 
 		   struct ceiling_result *r)
 {
 	long good = 0, bad = 0, n;
-	int f;
+	int f, slow = 0, hugged = 0;
 
 	memset(r, 0, sizeof(*r));
 	if (p->start <= 0 || p->resolution <= 0 || p->max_ctx <= 0)
@@ -199,7 +199,21 @@ int ceiling_search(const struct ceiling_params *p, ceiling_probe_fn probe, void 
 	/* between the last fit and the first miss: where the line meets the
 	 * limit, or the middle when the loads cannot tell */
 	while (bad && good && bad - good > p->resolution) {
-		long mid = predict(r, good, bad, p->resolution);
+		/* two predictions in a row that did not halve the bracket: the
+		 * line is off here, bisect once (the search stays logarithmic) */
+		long width = bad - good, mid = slow < 2 ? predict(r, good, bad, p->resolution) : 0;
+		int predicted, hugs;
+		/* a probe one step inside the bracket confirms the edge the line
+		 * put there; two in a row would walk it a step at a time: bisect
+		 * instead */
+		hugs = mid && (mid == round_down(good, p->resolution) + p->resolution ||
+			       mid == round_down(bad - 1, p->resolution));
+		if (hugs && hugged)
+			mid = 0;
+		hugged = hugs && mid;
+		predicted = mid != 0;
+		if (!predicted)
+			slow = 0;
 		if (mid) {
 			r->predicted++;
 		} else {
@@ -216,6 +230,8 @@ int ceiling_search(const struct ceiling_params *p, ceiling_probe_fn probe, void 
 			good = mid;
 		else
 			bad = mid;
+		if (predicted)
+			slow = 2 * (bad - good) > width ? slow + 1 : 0;
 	}
 	r->ceiling = good;
 	if (!bad)

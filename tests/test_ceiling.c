@@ -213,6 +213,63 @@ START_TEST(test_sized_line)
 }
 END_TEST
 
+/* A small seeded generator: the same cases on every run. */
+static double unit_rand(unsigned long long *s)
+{
+	*s = *s * 6364136223846793005ull + 1442695040888963407ull;
+	return (double)(*s >> 11) / 9007199254740992.0;
+}
+
+/*
+ * Many servers at random (weights, KV per token, compute buffer, sliding
+ * window, limit, margin, layers, trained context, start, resolution): the
+ * line lands where the gallop-and-bisect did, the largest multiple of the
+ * resolution that fits (or the trained context), whatever the line says.
+ */
+START_TEST(test_random_servers_same_ceiling)
+{
+	unsigned long long seed = 13;
+	int k, worst = 0;
+	long total = 0;
+	for (k = 0; k < 2000; k++) {
+		static const long maxes[] = { 8192, 32768, 128000, 131072, 262144 };
+		static const long starts[] = { 2048, 4096, 8192 };
+		static const long resolutions[] = { 256, 1024, 2048 };
+		struct sized s = {
+			.weights = (0.5 + 30 * unit_rand(&seed)) * GB,
+			.kv_per_token = 4096 + 200000 * unit_rand(&seed),
+			.compute_per_batch = 100000 + 2000000 * unit_rand(&seed),
+			.swa_bytes_per_cell = unit_rand(&seed) < 0.3 ? 200000 * unit_rand(&seed) : 0,
+			.swa_knee = 512 + (long)(8192 * unit_rand(&seed)),
+			.margin = unit_rand(&seed) * 1.5 * GB,
+			.layers = 8 + (int)(80 * unit_rand(&seed)),
+		};
+		struct ceiling_params p;
+		struct ceiling_result r;
+		long want;
+		s.limit = s.weights * (1.0 + 2.0 * unit_rand(&seed)) + 4 * GB * unit_rand(&seed);
+		ceiling_params_default(&p);
+		p.max_ctx = maxes[k % 5];
+		p.start = starts[(k / 5) % 3];
+		p.resolution = resolutions[(k / 15) % 3];
+		want = sized_truth(&s, p.max_ctx, p.resolution);
+		if (want > 0 && want < p.start && want % p.resolution)
+			continue; /* an edge under the start and off the lattice: the downward gallop's own case */
+		ck_assert_int_eq(ceiling_search(&p, sized_probe, &s, &r), 0);
+		ck_assert_msg(r.ceiling == want || (want == 0 && r.ceiling < p.resolution),
+			      "case %d: ceiling %ld, want %ld (start %ld, resolution %ld, max %ld)", k,
+			      r.ceiling, want, p.start, p.resolution, p.max_ctx);
+		total += r.n_probes;
+		if (r.n_probes > worst)
+			worst = r.n_probes;
+	}
+	fprintf(stderr, "random servers: %.1f loads on average, %d at worst\n", (double)total / 2000,
+		worst);
+	/* a search, not a walk: where the line bends the search bisects */
+	ck_assert_int_le(worst, 24);
+}
+END_TEST
+
 /* without sizes the search still lands on the same ceiling: it bisects */
 START_TEST(test_no_sizes_bisects)
 {
@@ -236,6 +293,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_thresholds, 0, (int)(sizeof(cases) / sizeof(cases[0])));
 	tcase_add_loop_test(tc, test_sized_line, 0, (int)(sizeof(sized_cases) / sizeof(sized_cases[0])));
 	tcase_add_test(tc, test_no_sizes_bisects);
+	tcase_add_test(tc, test_random_servers_same_ceiling);
 	tcase_add_test(tc, test_oom_reason_kept);
 	tcase_add_test(tc, test_failed_probe_is_not_a_fit);
 	tcase_add_test(tc, test_abort_and_bad_params);
