@@ -13,9 +13,11 @@
  * start and the trained context, then where the line meets the limit, each
  * probe narrowing both the bracket of num_ctx and the bounds of the limit,
  * down to the resolution, never above the model's trained context. Without
- * sizes it bisects. Where the line bends (sliding-window layers, a compute
- * buffer that steps with num_batch), a prediction costs a probe more, never
- * the answer: the bracket holds whatever the line says.
+ * sizes it bisects, and so it does where the line points outside the
+ * bracket or its predictions stop halving it. Where the line bends
+ * (sliding-window layers, a compute buffer that steps with num_batch), a
+ * prediction costs probes, never the answer: the bracket holds whatever the
+ * line says.
  *
  * The probe is a callback, so the search is tested on known thresholds and
  * run against the simulator or a real server by the caller.
