@@ -336,17 +336,36 @@ def bench_search_cost():
                      f'b{best[2]}, {best[3]}, n{best[4]})' if best else '—',
                      len(fills), f'{must:,.0f}', fmt(ceil, 0) if ceil else '—',
                      (maxc.get('options') or {}).get('num_ctx', '—'),
-                     f'{o3_fast:.1f}' if isinstance(o3_fast, (int, float)) else '—'])
+                     f'{o3_fast:.1f}' if isinstance(o3_fast, (int, float)) else '—',
+                     f'{o3_fast / best[0]:.3f}' if isinstance(o3_fast, (int, float)) and best
+                     else '—'])
     rest = o3['server_s'] - must_total
+    # the rest by phase, from the records' server durations
+    trial_s = depth_s = 0.0
+    slowest = {}
+    for r in recs:
+        if r.get('phase') == 'trial':
+            s = sum((q.get('server', {}).get('prompt_eval_duration_ns', 0) +
+                     q.get('server', {}).get('eval_duration_ns', 0)) / 1e9
+                    for q in r.get('warmup_requests', []) + r.get('requests', []))
+            trial_s += s
+            slowest[r['model']] = slowest.get(r['model'], 0) + s
+        elif r.get('phase') == 'depth' and r.get('decode_tps_server'):
+            depth_s += r.get('prefill_ms', 0) / 1000 + \
+                r['options'].get('num_predict', 0) / r['decode_tps_server']
+    top = max(slowest.items(), key=lambda kv: kv[1]) if slowest else ('—', 0)
     table('2. Search cost on strix-halo-64g: o3 against the handoff\'s grid',
           ['model', 'grid trials', 'grid server s', 'grid best decode tok/s (ctx, batch, KV, '
            'num_predict)', 'o3 fills', 'o3 proof s (one fill)', 'o3 ceiling (res 1024)',
-           'o3 max_ctx preset', 'o3 fast decode tok/s'], rows,
+           'o3 max_ctx preset', 'o3 fast decode tok/s', 'o3 fast / grid best'], rows,
           [f'Grid (6 num_ctx x 3 batch x 2 KV types x 2 num_predict = 72 trials a model, each '
            f'its own load, one 512-token request; a server restart to change the KV type): '
            f'{grid_total["loads"]:.0f} loads, 1 restart, {grid_total["server_s"]:,.0f} server s '
            f'(load {grid_total["load_s"]:,.0f}, prefill {grid_total["prefill_s"]:,.0f}, decode '
-           f'{grid_total["decode_s"]:,.0f}); its contexts end at 32,768, and none is filled.',
+           f'{grid_total["decode_s"]:,.0f}); its ceiling is 32,768 at best (its largest num_ctx, '
+           f'steps of 4,096 to 8,192), never filled. Its best decode comes with the q8_0 KV cache, '
+           f'which o3 searches only in managed mode (a server restart); the suite here runs '
+           f'external, on the server\'s f16 cache.',
            f'o3 (suites/strix-halo-64g.yaml without its stability levels, external mode, 0 '
            f'restarts): {o3["loads"]:.0f} loads ({o3["failed_loads"]:.0f} failed), '
            f'{o3["generations"]:.0f} generations, {o3["server_s"]:,.0f} server s (load '
@@ -354,7 +373,9 @@ def bench_search_cost():
            f'of which the proof (one fill of each usable context) {must_total:,.0f} s, the rest '
            f'(probes, depths, trials) {rest:,.0f} s = '
            f'{rest / grid_total["server_s"] * 100:.1f} % of the grid\'s server time (target: at '
-           f'most 10 %). With the suite\'s stability levels (at least 100 requests a level, for '
+           f'most 10 %): the trials\' requests {trial_s:,.0f} s ({top[0]} {top[1]:,.0f} s), the '
+           f'depth points {depth_s:,.0f} s, the loads {o3["load_s"]:,.0f} s. With the suite\'s '
+           f'stability levels (at least 100 requests a level, for '
            f'the regression gate; the grid has none): {full["server_s"]:,.0f} server s, '
            f'{full["generations"]:.0f} generations.'])
     shutil.rmtree(stats, ignore_errors=True)
