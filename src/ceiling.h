@@ -7,8 +7,17 @@
  * The context-ceiling search: the largest num_ctx that loads fully on the GPU
  * and keeps memory under the limit, found with load-only probes (Ollama
  * allocates the whole KV cache at load, so an empty-prompt load tells whether
- * a context fits, in seconds). Gallop upward from a start value, then bisect
- * down to the resolution, never above the model's trained context.
+ * a context fits, in seconds). The size Ollama reports for a load (/api/ps)
+ * grows linearly with num_ctx, so the loads made so far give the line of
+ * size against num_ctx and bounds on the memory limit: the search probes the
+ * start and the trained context, then where the line meets the limit, each
+ * probe narrowing both the bracket of num_ctx and the bounds of the limit,
+ * down to the resolution, never above the model's trained context. Without
+ * sizes it bisects, and so it does where the line points outside the
+ * bracket or its predictions stop halving it. Where the line bends
+ * (sliding-window layers, a compute buffer that steps with num_batch), a
+ * prediction costs probes, never the answer: the bracket holds whatever the
+ * line says.
  *
  * The probe is a callback, so the search is tested on known thresholds and
  * run against the simulator or a real server by the caller.
@@ -26,11 +35,16 @@ const char *ceiling_outcome_name(enum ceiling_outcome o);
 struct ceiling_probe {
 	long num_ctx;
 	enum ceiling_outcome outcome;
+	double size_bytes; /* Ollama's size of the load (/api/ps size); 0 unknown */
+	double gpu_bytes;  /* the part of it on the GPU (size_vram); 0 unknown */
+	double room_bytes; /* a fit: the largest size the memory left free (and the
+			    * memory limit) would have taken, an estimate from above
+			    * (the server keeps a margin of its own); 0 unknown */
 };
 
-/* Probe num_ctx; return 0 and set *outcome, or -1 to abort the search
- * (server gone). */
-typedef int (*ceiling_probe_fn)(long num_ctx, enum ceiling_outcome *outcome, void *data);
+/* Probe p->num_ctx; return 0 with p->outcome set (and the sizes, where
+ * known: they are 0 on entry), or -1 to abort the search (server gone). */
+typedef int (*ceiling_probe_fn)(struct ceiling_probe *p, void *data);
 
 struct ceiling_params {
 	long start;       /* first value tried; default 4096 */
@@ -46,6 +60,7 @@ struct ceiling_result {
 	struct ceiling_probe probes[64];  /* in the order made */
 	int n_probes;
 	int aborted;      /* the probe asked to stop */
+	int predicted;    /* probes placed by the line (the others: start, trained context, bisection) */
 };
 
 void ceiling_params_default(struct ceiling_params *p);

@@ -236,16 +236,55 @@ again:
 
 /* ---- the ceiling -------------------------------------------------------- */
 
-static int probe_cb(long num_ctx, enum ceiling_outcome *outcome, void *data)
+/*
+ * What a probe's record says of the line of size against num_ctx: Ollama's
+ * size of the load and its GPU part, and for a fit the largest size the
+ * memory still free would have taken (under the suite's memory limit too).
+ */
+static void probe_sizes(const struct model_run *mr, const cJSON *rec, struct ceiling_probe *q)
+{
+	const cJSON *ps = cJSON_GetObjectItemCaseSensitive(rec, "ps");
+	const cJSON *mem = cJSON_GetObjectItemCaseSensitive(rec, "memory");
+	const cJSON *size = cJSON_GetObjectItemCaseSensitive(ps, "size_bytes");
+	const cJSON *vram = cJSON_GetObjectItemCaseSensitive(ps, "size_vram_bytes");
+	const cJSON *used = cJSON_GetObjectItemCaseSensitive(mem, "used_bytes");
+	const cJSON *cap = cJSON_GetObjectItemCaseSensitive(mem, "capacity_bytes");
+	const cJSON *head = cJSON_GetObjectItemCaseSensitive(mem, "headroom_bytes");
+	double here, max_pct = mr->crit.gpu_memory_max_pct;
+	const char *def;
+	int cpu;
+	if (!cJSON_IsNumber(size) || !(size->valuedouble > 0))
+		return;
+	q->size_bytes = size->valuedouble;
+	if (cJSON_IsNumber(vram))
+		q->gpu_bytes = vram->valuedouble;
+	if (q->outcome != CEILING_FITS || !cJSON_IsNumber(head))
+		return;
+	/* the part of the load in the memory the monitor reads: none of it
+	 * when the monitor reads system memory for a load on a GPU */
+	cpu = mr->gpu_unused || !mr->ctx->has_gpu;
+	def = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(mem, "definition"));
+	if (!cpu && (!def || !strstr(def, "vram")))
+		return;
+	here = cpu ? q->size_bytes : q->gpu_bytes;
+	q->room_bytes = here + head->valuedouble;
+	if (max_pct > 0 && cJSON_IsNumber(used) && cJSON_IsNumber(cap) &&
+	    here + max_pct / 100.0 * cap->valuedouble - used->valuedouble < q->room_bytes)
+		q->room_bytes = here + max_pct / 100.0 * cap->valuedouble - used->valuedouble;
+	if (!(q->room_bytes > 0))
+		q->room_bytes = 0;
+}
+
+static int probe_cb(struct ceiling_probe *q, void *data)
 {
 	struct model_run *mr = data;
 	struct probe_arg a = { .ctx = mr->ctx, .model = mr->model,
-			       .options = cJSON_Duplicate(mr->base, 1), .num_ctx = num_ctx };
+			       .options = cJSON_Duplicate(mr->base, 1), .num_ctx = q->num_ctx };
 	char label[64];
 	const cJSON *rec;
 	double ms;
 	int rc;
-	snprintf(label, sizeof(label), "num_ctx=%ld", num_ctx);
+	snprintf(label, sizeof(label), "num_ctx=%ld", q->num_ctx);
 	rec = run_step(mr, RP_PROBE, label, probe_load, &a);
 	cJSON_Delete(a.options);
 	if (!rec)
@@ -255,16 +294,18 @@ static int probe_cb(long num_ctx, enum ceiling_outcome *outcome, void *data)
 	 * system memory, and that is a finding of its own */
 	if (mr->n_probes++ == 0)
 		mr->gpu_unused = analyze_gpu_unused(rec, mr->ctx->has_gpu);
-	rc = analyze_probe_outcome(rec, mr->gpu_unused, outcome);
+	rc = analyze_probe_outcome(rec, mr->gpu_unused, &q->outcome);
 	if (rc && !mr->gone && server_answers(mr->ctx)) {
 		/* the server is there: a probe that could not finish is a finding
 		 * (it does not fit, as far as the search can tell), not the end
 		 * of the run */
-		*outcome = CEILING_FAILED;
+		q->outcome = CEILING_FAILED;
 		rc = 0;
 	} else if (rc) {
 		mr->gone = 1;
 	}
+	if (!rc)
+		probe_sizes(mr, rec, q);
 	if (rec_num(rec, "load_ms", &ms))
 		mr->load_ms = ms;
 	return rc;

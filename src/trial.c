@@ -11,6 +11,7 @@
 #include "prompt.h"
 #include "record.h"
 #include "stats.h"
+#include "strbuf.h"
 #include "util.h"
 #include "banned.h"
 
@@ -49,16 +50,64 @@ static void add_server_metrics(cJSON *o, const struct ollama_gen_result *r)
 		cJSON_AddStringToObject(s, "done_reason", r->done_reason);
 }
 
+/* The gaps of the timed requests, pooled for the ITL summary. */
+struct gap_pool {
+	double *ms; /* malloced */
+	size_t n, cap;
+};
+
+/* One number as cJSON prints it: the shortest of 15 or 17 digits that
+ * reads back the same. */
+static void add_number(struct strbuf *sb, double v)
+{
+	char num[32];
+	snprintf(num, sizeof(num), "%1.15g", v);
+	if (strtod(num, NULL) != v)
+		snprintf(num, sizeof(num), "%1.17g", v);
+	strbuf_addstr(sb, num);
+}
+
+/*
+ * Every gap between content chunks, in milliseconds, as a JSON array made
+ * once as text: the record holds all of them at a few bytes each, not one
+ * cJSON node (about 80 bytes) per chunk. The pool, when given, gets them too.
+ */
+static cJSON *itl_json(const struct ollama_gen_result *r, struct gap_pool *pool)
+{
+	struct strbuf sb;
+	cJSON *arr;
+	size_t i;
+	strbuf_init(&sb, 0);
+	strbuf_addch(&sb, '[');
+	for (i = 1; i < r->n_chunks; i++) {
+		double ms = ns_to_ms(r->chunk_ns[i] - r->chunk_ns[i - 1]);
+		if (i > 1)
+			strbuf_addch(&sb, ',');
+		add_number(&sb, ms);
+		if (pool) {
+			if (pool->n == pool->cap) {
+				pool->cap = pool->cap ? pool->cap * 2 : 256;
+				pool->ms = xrealloc(pool->ms, pool->cap * sizeof(*pool->ms));
+			}
+			pool->ms[pool->n++] = ms;
+		}
+	}
+	strbuf_addch(&sb, ']');
+	arr = cJSON_CreateRaw(sb.buf);
+	strbuf_release(&sb);
+	return arr;
+}
+
 /*
  * The metrics of one request, as README.md "Metrics" defines them. Only what
  * was observed is written: a value that could not be measured is absent.
  */
 static cJSON *request_json(const struct ollama_gen_result *r, size_t body_chars,
-			   long expected_tokens, long num_ctx, int *truncated)
+			   long expected_tokens, long num_ctx, int *truncated,
+			   struct gap_pool *pool)
 {
-	cJSON *o = cJSON_CreateObject(), *itl;
+	cJSON *o = cJSON_CreateObject();
 	struct request_metrics m;
-	size_t i;
 
 	request_metrics(r, &m);
 	cJSON_AddNumberToObject(o, "prompt_chars", (double)body_chars);
@@ -66,9 +115,7 @@ static cJSON *request_json(const struct ollama_gen_result *r, size_t body_chars,
 	cJSON_AddBoolToObject(o, "truncated", *truncated);
 	cJSON_AddNumberToObject(o, "content_chunks", (double)r->n_chunks);
 	request_metrics_json(&m, o);
-	itl = cJSON_AddArrayToObject(o, "itl_ms");
-	for (i = 1; i < r->n_chunks; i++)
-		cJSON_AddItemToArray(itl, cJSON_CreateNumber(ns_to_ms(r->chunk_ns[i] - r->chunk_ns[i - 1])));
+	cJSON_AddItemToObject(o, "itl_ms", itl_json(r, pool));
 	add_server_metrics(o, r);
 	return o;
 }
@@ -110,36 +157,23 @@ static void summarize_field(cJSON *summary, const cJSON *reps, const char *field
 	free(v);
 }
 
-static void summarize(cJSON *rec, const cJSON *reps)
+static void summarize(cJSON *rec, const cJSON *reps, const struct gap_pool *pool)
 {
 	static const char *const fields[] = {
 		"ttft_ms", "ttft_server_ms", "ttfb_ms", "tpot_ms", "e2e_ms", "decode_tps_server",
 		"decode_tps_client", "prefill_tps", "prompt_tokens",
 	};
 	cJSON *summary = cJSON_AddObjectToObject(rec, "summary");
-	const cJSON *rep;
-	size_t i, n = 0, cap = 0;
-	double *itl = NULL;
+	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(fields); i++)
 		summarize_field(summary, reps, fields[i]);
 	/* ITL pooled over every gap of every timed repetition */
-	cJSON_ArrayForEach(rep, reps) {
-		const cJSON *gap;
-		cJSON_ArrayForEach(gap, cJSON_GetObjectItemCaseSensitive(rep, "itl_ms")) {
-			if (n == cap) {
-				cap = cap ? cap * 2 : 256;
-				itl = xrealloc(itl, cap * sizeof(*itl));
-			}
-			itl[n++] = gap->valuedouble;
-		}
-	}
-	if (n) {
+	if (pool->n) {
 		struct stats_summary s;
-		stats_summarize(itl, n, &s);
+		stats_summarize(pool->ms, pool->n, &s);
 		cJSON_AddItemToObject(summary, "itl_ms", stats_json(&s, 1));
 	}
-	free(itl);
 }
 
 static const struct ollama_ps_entry *find_ps(const struct ollama_ps_entry *e, size_t n,
@@ -244,7 +278,7 @@ static cJSON *request_options(const cJSON *options, long num_predict)
 /* One request with a fresh prompt; appends its metrics to arr. */
 static int one_request(struct ollama_client *c, const struct trial_spec *spec, const cJSON *opts,
 		       struct prompt_calibration *cal, uint64_t seed, cJSON *arr,
-		       struct ollama_error *err)
+		       struct gap_pool *pool, struct ollama_error *err)
 {
 	long num_ctx = prompt_num_ctx(opts);
 	size_t chars = prompt_chars_for(cal, spec->prompt_tokens, num_ctx);
@@ -261,7 +295,7 @@ static int one_request(struct ollama_client *c, const struct trial_spec *spec, c
 	ollama_gen_result_init(&res);
 	rc = ollama_generate(c, &req, &res, err);
 	if (!rc) {
-		cJSON *o = request_json(&res, body_chars, expected, num_ctx, &truncated);
+		cJSON *o = request_json(&res, body_chars, expected, num_ctx, &truncated, pool);
 		cJSON_AddItemToArray(arr, o);
 		if (!truncated)
 			prompt_calibrate(cal, body_chars, res.prompt_eval_count, num_ctx);
@@ -286,6 +320,7 @@ int trial_run(struct ollama_client *c, const struct trial_spec *spec, cJSON **re
 	cJSON *warm, *reps, *mon = NULL;
 	cJSON *opts = request_options(spec->options, spec->num_predict);
 	struct prompt_calibration cal;
+	struct gap_pool pool = { 0 };
 	uint64_t t0 = clock_now_ns();
 	int i, rc = 0, truncated_any = 0;
 	const cJSON *rep;
@@ -309,7 +344,7 @@ int trial_run(struct ollama_client *c, const struct trial_spec *spec, cJSON **re
 
 	warm = cJSON_AddArrayToObject(rec, "warmup_requests");
 	for (i = 0; i < spec->warmup; i++) {
-		if (one_request(c, spec, opts, &cal, 1000 + (uint64_t)i, warm, err)) {
+		if (one_request(c, spec, opts, &cal, 1000 + (uint64_t)i, warm, NULL, err)) {
 			record_set_error(rec, err, "warmup");
 			rc = -1;
 			goto done;
@@ -317,7 +352,7 @@ int trial_run(struct ollama_client *c, const struct trial_spec *spec, cJSON **re
 	}
 	reps = cJSON_AddArrayToObject(rec, "requests");
 	for (i = 0; i < spec->reps; i++) {
-		if (one_request(c, spec, opts, &cal, 2000 + (uint64_t)i, reps, err)) {
+		if (one_request(c, spec, opts, &cal, 2000 + (uint64_t)i, reps, &pool, err)) {
 			record_set_error(rec, err, "request");
 			rc = -1;
 			break;
@@ -327,7 +362,7 @@ int trial_run(struct ollama_client *c, const struct trial_spec *spec, cJSON **re
 		truncated_any |= cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rep, "truncated"));
 	cJSON_AddBoolToObject(rec, "truncated", truncated_any);
 	cJSON_AddNumberToObject(rec, "chars_per_token", cal.chars_per_token);
-	summarize(rec, reps);
+	summarize(rec, reps, &pool);
 
 done:
 	if (spec->monitor && !monitor_stop(spec->monitor, &mon) && mon)
@@ -338,6 +373,7 @@ done:
 	}
 	cJSON_AddNumberToObject(rec, "wall_ms", ns_to_ms(clock_now_ns() - t0));
 	cJSON_Delete(opts);
+	free(pool.ms);
 	*record = rec;
 	return rc;
 }

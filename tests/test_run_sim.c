@@ -324,12 +324,13 @@ START_TEST(test_torn_last_line)
 END_TEST
 
 /* A failure that says nothing of the configuration (here a fill-confirm that
- * timed out on a server that hung: request 5 is the fill's, after three
- * probes' loads and the fill's calibration) is measured again when the run
+ * timed out on a server that hung: request 4 is the fill's, after two
+ * probes' loads (the start and the trained context) and the fill's
+ * calibration) is measured again when the run
  * resumes, not reused for ever (issue: only --fresh got out of it). */
 START_TEST(test_transient_failure_measured_again)
 {
-	const char *hang[] = { "--fault", "hang@5", NULL };
+	const char *hang[] = { "--fault", "hang@4", NULL };
 	char *out, *err, results[300];
 	cJSON *log, *r;
 	int timeouts = 0, rc, executed = -1, reused = -1;
@@ -719,8 +720,8 @@ START_TEST(test_no_max_ctx_without_confirmation)
 {
 	/* every needle request of the fill-confirms fails: the ceiling is not
 	 * confirmed, so there is no max_ctx preset (fast may still be) */
-	const char *needle_faults[] = { "--fault", "midstream-error@5", "--fault", "midstream-error@7",
-				 "--fault", "midstream-error@9", "--fault", "midstream-error@11", NULL };
+	const char *needle_faults[] = { "--fault", "midstream-error@4", "--fault", "midstream-error@6",
+				 "--fault", "midstream-error@8", "--fault", "midstream-error@10", NULL };
 	const char *only[] = { "--model", "qwen2.5:3b-instruct", NULL };
 	char path[300], *out, *err, *text;
 	cJSON *models, *m;

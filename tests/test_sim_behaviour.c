@@ -109,6 +109,52 @@ START_TEST(test_reload_on_load_knob)
 }
 END_TEST
 
+/* --answer-tokens fixes every answer's length; --stats-file holds, at exit,
+ * the server's work as the replies told it (ci/bench.sh's search cost). */
+START_TEST(test_account_and_answer_tokens)
+{
+	char dir[] = "/tmp/o3-account-XXXXXX", stats[64], text[4096];
+	const char *args[] = { "--time-scale", "0.01", "--answer-tokens", "40", "--stats-file", stats,
+			       NULL };
+	struct sim_process sp;
+	cJSON *a, *b, *st, *truth;
+	double prefill = 0, decode = 0;
+	size_t n;
+	FILE *fp;
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(stats, sizeof(stats), "%s/stats.json", dir);
+	start(&sp, args, NULL);
+	truth = truth_model(QWEN, NULL, NULL);
+	a = generate(sp.host, QWEN, "hello", 4096, 100, NULL);
+	b = generate(sp.host, QWEN, "hello again", 4096, 100, NULL);
+	ck_assert_double_eq(json_num(a, "eval_count", NULL), 40);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(a, "done_reason")), "stop");
+	prefill = (json_num(a, "prompt_eval_duration", NULL) + json_num(b, "prompt_eval_duration", NULL)) / 1e9;
+	decode = (json_num(a, "eval_duration", NULL) + json_num(b, "eval_duration", NULL)) / 1e9;
+	sim_stop(&sp);
+	fp = fopen(stats, "r");
+	ck_assert_ptr_nonnull(fp);
+	n = fread(text, 1, sizeof(text) - 1, fp);
+	fclose(fp);
+	text[n] = '\0';
+	st = cJSON_Parse(text);
+	ck_assert_msg(st != NULL, "%s", text);
+	ck_assert_double_eq(json_num(st, "loads", NULL), 1);
+	ck_assert_double_eq(json_num(st, "reused_loads", NULL), 1);
+	ck_assert_double_eq(json_num(st, "generations", NULL), 2);
+	ck_assert_double_eq(json_num(st, "eval_tokens", NULL), 80);
+	ck_assert_double_eq_tol(json_num(st, "load_s", NULL), json_num(truth, "load_s", NULL) + 0.002, 1e-6);
+	ck_assert_double_eq_tol(json_num(st, "prefill_s", NULL), prefill, 1e-6);
+	ck_assert_double_eq_tol(json_num(st, "decode_s", NULL), decode, 1e-6);
+	unlink(stats);
+	rmdir(dir);
+	cJSON_Delete(st);
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+	cJSON_Delete(truth);
+}
+END_TEST
+
 START_TEST(test_prefix_cache)
 {
 	static const char *const args[] = { "--time-scale", "0.01", NULL };
@@ -658,6 +704,7 @@ int main(int argc, char **argv)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_reload_on_load_knob);
 	tcase_add_test(tc, test_prefix_cache);
+	tcase_add_test(tc, test_account_and_answer_tokens);
 	tcase_add_test(tc, test_truncation_and_needle);
 	tcase_add_test(tc, test_partial_offload);
 	tcase_add_loop_test(tc, test_oom_by_era, 0, sizeof(oom_eras) / sizeof(oom_eras[0]));

@@ -126,6 +126,45 @@ START_TEST(test_metrics_match_truth)
 }
 END_TEST
 
+/* Every gap of every request is in the record, printed compactly (one text,
+ * not a node per gap), reads back as JSON numbers, and is pooled over the
+ * timed requests into the ITL summary. */
+START_TEST(test_every_gap_kept)
+{
+	cJSON *rec, *back;
+	const cJSON *rq, *gap;
+	char *text;
+	double total = 0, n_summary;
+	int gaps = 0;
+	up();
+	rec = run_trial("4096", 128, 40, 2);
+	text = cJSON_PrintUnformatted(rec);
+	back = cJSON_Parse(text);
+	ck_assert_ptr_nonnull(back);
+	cJSON_ArrayForEach(rq, cJSON_GetObjectItem(back, "requests")) {
+		const cJSON *itl = cJSON_GetObjectItem(rq, "itl_ms");
+		int n = 0;
+		ck_assert(cJSON_IsArray(itl));
+		cJSON_ArrayForEach(gap, itl) {
+			ck_assert(cJSON_IsNumber(gap) && gap->valuedouble >= 0);
+			total += gap->valuedouble;
+			n++;
+		}
+		ck_assert_int_eq(n + 1, (int)cJSON_GetNumberValue(cJSON_GetObjectItem(rq, "content_chunks")));
+		ck_assert_int_gt(n, 10);
+		gaps += n;
+	}
+	n_summary = cJSON_GetNumberValue(cJSON_GetObjectItem(
+		cJSON_GetObjectItem(cJSON_GetObjectItem(back, "summary"), "itl_ms"), "n"));
+	ck_assert_int_eq((int)n_summary, gaps);
+	ck_assert(total > 0);
+	cJSON_Delete(back);
+	cJSON_free(text);
+	cJSON_Delete(rec);
+	down();
+}
+END_TEST
+
 static int reloaded(const cJSON *rec)
 {
 	const cJSON *r = cJSON_GetObjectItem(cJSON_GetObjectItem(rec, "load"), "reloaded");
@@ -283,6 +322,7 @@ int main(void)
 		return 1;
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_metrics_match_truth);
+	tcase_add_test(tc, test_every_gap_kept);
 	tcase_add_test(tc, test_reload_on_load_knob);
 	tcase_add_test(tc, test_not_fooled_by_prefix_cache);
 	tcase_add_test(tc, test_truncation_detected);
