@@ -98,14 +98,22 @@ struct probe_ctx {
 /* o3's production load probe (an empty-prompt load, then /api/ps) and its
  * verdict, as o3 run's search takes them (src/search.c probe_cb): on a
  * machine without a GPU, a load in system memory fits */
-static int probe(long num_ctx, enum ceiling_outcome *outcome, void *data)
+static int probe(struct ceiling_probe *q, void *data)
 {
 	struct probe_ctx *pc = data;
 	struct probe_load_spec spec = { .client = client, .model = MODEL, .options = pc->options,
 					.has_gpu = 0 };
-	cJSON *rec = probe_load_record(&spec, num_ctx);
-	if (analyze_probe_outcome(rec, analyze_gpu_unused(rec, 0), outcome))
-		*outcome = CEILING_FAILED;
+	cJSON *rec = probe_load_record(&spec, q->num_ctx);
+	const cJSON *ps = cJSON_GetObjectItemCaseSensitive(rec, "ps");
+	const cJSON *size = cJSON_GetObjectItemCaseSensitive(ps, "size_bytes");
+	const cJSON *vram = cJSON_GetObjectItemCaseSensitive(ps, "size_vram_bytes");
+	if (analyze_probe_outcome(rec, analyze_gpu_unused(rec, 0), &q->outcome))
+		q->outcome = CEILING_FAILED;
+	/* the sizes the line of loads is drawn from, as search.c reads them */
+	if (cJSON_IsNumber(size) && size->valuedouble > 0)
+		q->size_bytes = size->valuedouble;
+	if (cJSON_IsNumber(vram))
+		q->gpu_bytes = vram->valuedouble;
 	pc->probes++;
 	cJSON_Delete(rec);
 	return 0;
