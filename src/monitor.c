@@ -31,6 +31,7 @@ void monitor_settings_default(struct monitor_settings *s)
 	s->sysfs_root = "/sys";
 	s->procfs_root = "/proc";
 	s->nvml_library = NULL;
+	s->rocm_smi_library = NULL;
 	s->ollama = NULL;
 	s->alert_pct = 85;
 	s->limit_pct = 0;

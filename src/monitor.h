@@ -30,6 +30,8 @@ struct monitor_settings {
 	const char *sysfs_root;    /* default "/sys" */
 	const char *procfs_root;   /* default "/proc" */
 	const char *nvml_library;  /* NULL = "libnvidia-ml.so.1" (env O3_NVML_LIBRARY overrides) */
+	const char *rocm_smi_library; /* NULL = "librocm_smi64.so.1" after the /sys checks
+				       * (env O3_ROCM_SMI_LIBRARY; a named one skips them) */
 	struct ollama_client *ollama; /* for the ollama_ps backend and runner discovery; may be NULL */
 	double alert_pct;          /* default 85 */
 	double limit_pct;          /* hard limit the user set; 0 = none */

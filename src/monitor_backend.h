@@ -98,6 +98,9 @@ extern const struct monitor_backend monitor_backend_amdgpu;
 extern const struct monitor_backend monitor_backend_rocm_smi;
 extern const struct monitor_backend monitor_backend_procfs;
 extern const struct monitor_backend monitor_backend_ollama_ps;
+/* rocm_smi's check before it loads the library: sysfs_root/class/kfd and an
+ * amdgpu card under sysfs_root/class/drm. 0, or -1 with the reason in why. */
+int monitor_rocm_smi_precheck(const char *sysfs_root, char *why, size_t whylen);
 
 /* Set v unless a backend already did. */
 void monitor_value_set(struct monitor_value *v, int64_t x, const char *backend);
