@@ -8,7 +8,7 @@
 o3_packages=(meson ninja-build pkg-config gcc libcurl4-openssl-dev libcjson-dev
 	libyaml-dev libxml2-dev check libsubunit-dev libmicrohttpd-dev gcovr libxml2-utils jq
 	python3-numpy)
-o3_optional_packages=(librocm-smi-dev valgrind)
+o3_optional_packages=(librocm-smi64-1 valgrind)
 # The real-engine suite's llama.cpp fixture (fixtures/llamacpp-server) needs
 # node 20 or later and npm, which Debian 12 does not ship (its nodejs is 18):
 # they come from the machine (NodeSource, actions/setup-node); without them
