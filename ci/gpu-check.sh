@@ -21,9 +21,9 @@ cd "$(dirname "$0")/.." || exit 4
 if [ "${1:-}" = "--prepare" ]; then
 	set -e
 	if [ -d build-gpu/meson-private ]; then
-		meson setup --reconfigure build-gpu -Drocm_smi=disabled -Dtests=disabled >/dev/null
+		meson setup --reconfigure build-gpu -Dtests=disabled >/dev/null
 	else
-		meson setup build-gpu -Drocm_smi=disabled -Dtests=disabled --buildtype=release >/dev/null
+		meson setup build-gpu -Dtests=disabled --buildtype=release >/dev/null
 	fi
 	meson compile -C build-gpu o3-monitor-check >/dev/null
 	rm -rf build-gpu-carry
@@ -44,7 +44,7 @@ log=$(mktemp)
 mon=""
 if command -v meson >/dev/null 2>&1 && command -v ninja >/dev/null 2>&1 &&
    { [ -d build-gpu/meson-private ] ||
-     meson setup build-gpu -Drocm_smi=disabled -Dtests=disabled >"$log" 2>&1; }; then
+     meson setup build-gpu -Dtests=disabled >"$log" 2>&1; }; then
 	if meson compile -C build-gpu o3 >>"$log" 2>&1 && [ -x build-gpu/o3 ]; then
 		mon="build-gpu/o3 monitor"
 	elif meson compile -C build-gpu o3-monitor-check >>"$log" 2>&1; then
