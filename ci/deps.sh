@@ -116,3 +116,16 @@ o3_ensure_lint_deps() {
 	command -v npm >/dev/null || want+=(npm)
 	o3_apt_install "${want[@]}"
 }
+
+# Configure (once; later runs reconfigure) and build DIR with meson; the
+# options after DIR apply when it is first configured. Quiet unless it fails.
+o3_build() {
+	local dir=$1
+	shift
+	if [ -d "$dir/meson-private" ]; then
+		meson setup --reconfigure "$dir" >/dev/null
+	else
+		meson setup "$dir" "$@" >/dev/null
+	fi
+	meson compile -C "$dir" >/dev/null
+}

@@ -33,12 +33,7 @@ else
 	. ci/deps.sh
 	o3_ensure_deps
 	build=build
-	if [ -d "$build/meson-private" ]; then
-		meson setup --reconfigure "$build" >/dev/null
-	else
-		meson setup "$build" >/dev/null
-	fi
-	meson compile -C "$build" >/dev/null
+	o3_build "$build"
 	o3="$build/o3"
 fi
 results=${O3_RESULTS:-o3_results}

@@ -13,10 +13,5 @@ cd "$(dirname "$0")/.."
 . ci/deps.sh
 o3_ensure_deps
 build=build
-if [ -d "$build/meson-private" ]; then
-	meson setup --reconfigure "$build" >/dev/null
-else
-	meson setup "$build" >/dev/null
-fi
-meson compile -C "$build" >/dev/null
+o3_build "$build"
 exec python3 ci/reliability.py "$build" "$@"

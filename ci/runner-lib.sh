@@ -53,12 +53,7 @@ o3_ci_build() {
 	. ci/deps.sh
 	o3_ensure_deps || o3_ci_fail 4 "the packages o3 needs are missing (above)"
 	local build=${O3_BUILD:-build-runner}
-	if [ -d "$build/meson-private" ]; then
-		meson setup --reconfigure "$build" >/dev/null
-	else
-		meson setup "$build" --buildtype=release >/dev/null
-	fi
-	meson compile -C "$build" o3 >/dev/null || o3_ci_fail 5 "the build failed"
+	o3_build "$build" --buildtype=release || o3_ci_fail 5 "the build failed"
 	o3=$build/o3
 }
 

@@ -13,7 +13,7 @@ import os
 import sys
 
 # Sources named like tests that are compiled into other tests.
-HELPERS = {'test_sim_http', 'fuzz_main'}
+HELPERS = {'test_sim_http', 'fuzz_main', 'test_files'}
 
 
 def programs(tests_dir):

@@ -6,21 +6,13 @@
 
 #include "report.h"
 #include "report_html_fixture.h"
+#include "test_files.h"
 #include "strbuf.h"
 #include "banned.h"
 
 char *html_fixture_slurp(const char *path, size_t *len)
 {
-	struct strbuf sb = STRBUF_INIT;
-	char buf[8192];
-	size_t n;
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return NULL;
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		strbuf_add(&sb, buf, n);
-	fclose(fp);
-	return strbuf_detach(&sb, len);
+	return test_slurp(path, len);
 }
 
 /* A record of the model with identity hash: key "<what>|id=<hash>". */

@@ -25,31 +25,18 @@
 #include "report_merge.h"
 #include "strbuf.h"
 #include "banned.h"
+#include "test_files.h"
 
 static char tmp[64];
 static cJSON *models_a, *models_b, *id_a, *id_b;
 static struct report_merge_machine mc[2];
 static struct report_merge rep;
 
-static char *slurp(const char *path, size_t *len)
-{
-	struct strbuf sb = STRBUF_INIT;
-	char buf[8192];
-	size_t n;
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return NULL;
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		strbuf_add(&sb, buf, n);
-	fclose(fp);
-	return strbuf_detach(&sb, len);
-}
-
 static char *file(const char *name)
 {
 	char path[256], *s;
 	snprintf(path, sizeof(path), "%s/%s", tmp, name);
-	s = slurp(path, NULL);
+	s = test_slurp(path, NULL);
 	ck_assert_msg(s != NULL, "%s was not written", path);
 	return s;
 }
@@ -76,7 +63,7 @@ static void setup(void)
 	snprintf(tmp, sizeof(tmp), "/tmp/o3-merge-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(tmp));
 	snprintf(path, sizeof(path), "%s/tests/data/reports/input.json", root ? root : ".");
-	text = slurp(path, &len);
+	text = test_slurp(path, &len);
 	ck_assert_ptr_nonnull(text);
 	in = cJSON_ParseWithLength(text, len);
 	free(text);
@@ -262,7 +249,7 @@ static htmlDocPtr html_read(size_t *scripts)
 	htmlDocPtr doc;
 	const char *p;
 	snprintf(path, sizeof(path), "%s/report.html", tmp);
-	s = slurp(path, &len);
+	s = test_slurp(path, &len);
 	ck_assert_ptr_nonnull(s);
 	doc = htmlReadMemory(s, (int)len, "report.html", "UTF-8",
 			     HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);

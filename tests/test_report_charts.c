@@ -28,6 +28,7 @@
 #include "strbuf.h"
 #include "util.h"
 #include "banned.h"
+#include "test_files.h"
 
 static const char hostile[] = "evil\"<model>&'\xff\xc3(:latest";
 
@@ -35,20 +36,6 @@ static const char *source_root(void)
 {
 	const char *r = getenv("O3_SOURCE_ROOT");
 	return r ? r : ".";
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	struct strbuf sb = STRBUF_INIT;
-	char buf[8192];
-	size_t n;
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return NULL;
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		strbuf_add(&sb, buf, n);
-	fclose(fp);
-	return strbuf_detach(&sb, len);
 }
 
 static int update_golden(void)
@@ -63,7 +50,7 @@ static void check_golden(const char *got_path, const char *rel)
 	size_t ng, nw;
 	snprintf(want_path, sizeof(want_path), "%s/tests/data/reports/golden-charts/%s", source_root(),
 		 rel);
-	got = slurp(got_path, &ng);
+	got = test_slurp(got_path, &ng);
 	ck_assert_msg(got != NULL, "%s was not written", rel);
 	if (update_golden()) {
 		FILE *fp;
@@ -75,7 +62,7 @@ static void check_golden(const char *got_path, const char *rel)
 		ck_assert_uint_eq(fwrite(got, 1, ng, fp), ng);
 		fclose(fp);
 	} else {
-		want = slurp(want_path, &nw);
+		want = test_slurp(want_path, &nw);
 		ck_assert_msg(want != NULL, "%s: no golden file (O3_UPDATE_GOLDEN=1 writes it)", rel);
 		ck_assert_msg(ng == nw && !memcmp(got, want, ng), "%s differs from its golden file", rel);
 		free(want);
@@ -195,7 +182,7 @@ static int check_charts(const char *dir, const char *md_name)
 	char cats[MAXR][128], vals[MAXR][128];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, md_name);
-	text = slurp(path, NULL);
+	text = test_slurp(path, NULL);
 	ck_assert_ptr_nonnull(text);
 	memset(&tb, 0, sizeof(tb));
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -290,7 +277,7 @@ START_TEST(test_charts_equal_tables)
 	int svgs = 0;
 
 	snprintf(in_path, sizeof(in_path), "%s/tests/data/reports/charts-input.json", source_root());
-	text = slurp(in_path, NULL);
+	text = test_slurp(in_path, NULL);
 	ck_assert_ptr_nonnull(text);
 	input = cJSON_Parse(text);
 	free(text);
@@ -338,7 +325,7 @@ START_TEST(test_charts_equal_tables)
 	ck_assert_int_eq(svgs, 8);
 	/* the hostile name reads back in the titles, escaped */
 	snprintf(in_path, sizeof(in_path), "%s/%s", sub, name);
-	text = slurp(in_path, NULL);
+	text = test_slurp(in_path, NULL);
 	ck_assert(report_utf8_valid(text));
 	free(text);
 	snprintf(in_path, sizeof(in_path), "rm -rf '%s'", dir);

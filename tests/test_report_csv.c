@@ -22,6 +22,7 @@
 #include "strbuf.h"
 #include "util.h"
 #include "banned.h"
+#include "test_files.h"
 
 static char tmp[64];
 
@@ -29,20 +30,6 @@ static const char *source_root(void)
 {
 	const char *r = getenv("O3_SOURCE_ROOT");
 	return r ? r : ".";
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	struct strbuf sb = STRBUF_INIT;
-	char buf[8192];
-	size_t n;
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return NULL;
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		strbuf_add(&sb, buf, n);
-	fclose(fp);
-	return strbuf_detach(&sb, len);
 }
 
 static void rm_rf(const char *path)
@@ -162,7 +149,7 @@ static cJSON *read_checked(const char *path, int min_rows)
 	size_t len;
 	cJSON *rows, *row, *cell;
 	int width, n = 0;
-	text = slurp(path, &len);
+	text = test_slurp(path, &len);
 	ck_assert_msg(text != NULL, "%s was not written", path);
 	ck_assert_msg(strlen(text) == len, "%s holds a NUL byte", path);
 	ck_assert_msg(report_utf8_valid(text), "%s is not valid UTF-8", path);

@@ -38,6 +38,7 @@
 #include "strbuf.h"
 #include "util.h"
 #include "banned.h"
+#include "test_files.h"
 
 static char tmp[64];
 static char cwd[4096];
@@ -50,20 +51,6 @@ static const char *source_root(void)
 }
 
 /* The file's bytes (malloced, NUL-terminated), or NULL. */
-static char *slurp(const char *path, size_t *len)
-{
-	struct strbuf sb = STRBUF_INIT;
-	char buf[8192];
-	size_t n;
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return NULL;
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		strbuf_add(&sb, buf, n);
-	fclose(fp);
-	return strbuf_detach(&sb, len);
-}
-
 static void spit(const char *path, const char *data, size_t len)
 {
 	FILE *fp = fopen(path, "wb");
@@ -154,7 +141,7 @@ static void setup(void)
 	ck_assert_ptr_nonnull(mkdtemp(tmp));
 	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
 	snprintf(path, sizeof(path), "%s/tests/data/reports/input.json", source_root());
-	text = slurp(path, NULL);
+	text = test_slurp(path, NULL);
 	ck_assert_msg(text != NULL, "cannot read %s", path);
 	input = cJSON_Parse(text);
 	ck_assert_msg(input != NULL, "%s is not JSON", path);
@@ -162,7 +149,7 @@ static void setup(void)
 	/* the run's records (trial records of the input's models), for the
 	 * writers that read raw figures */
 	snprintf(path, sizeof(path), "%s/tests/data/reports/records.json", source_root());
-	text = slurp(path, NULL);
+	text = test_slurp(path, NULL);
 	ck_assert_msg(text != NULL, "cannot read %s", path);
 	if (!cJSON_GetObjectItemCaseSensitive(input, "records")) {
 		cJSON *records = cJSON_Parse(text);
@@ -226,7 +213,7 @@ static void check_golden(const char *results, const char *golden, const char *re
 	size_t nget, nwant, i;
 	snprintf(a, sizeof(a), "%s/%s", results, rel);
 	snprintf(b, sizeof(b), "%s/%s", golden, rel);
-	got = slurp(a, &nget);
+	got = test_slurp(a, &nget);
 	ck_assert_msg(got != NULL, "%s was not written", rel);
 	if (update_golden()) {
 		slash = strrchr(b, '/');
@@ -237,7 +224,7 @@ static void check_golden(const char *results, const char *golden, const char *re
 		free(got);
 		return;
 	}
-	want = slurp(b, &nwant);
+	want = test_slurp(b, &nwant);
 	ck_assert_msg(want != NULL, "%s: no golden file (O3_UPDATE_GOLDEN=1 writes it)", rel);
 	for (i = 0; i < nget && i < nwant && got[i] == want[i]; i++)
 		;
@@ -324,7 +311,7 @@ START_TEST(test_junit_validates)
 	xmlDocPtr doc;
 	ck_assert_int_eq(write_input(), 0);
 	snprintf(path, sizeof(path), "%s/results/junit.xml", tmp);
-	xml = slurp(path, &len);
+	xml = test_slurp(path, &len);
 	ck_assert_ptr_nonnull(xml);
 	doc = parse_valid(xml, len, schema, &valid);
 	ck_assert_msg(doc != NULL, "junit.xml is not well-formed");
@@ -383,7 +370,7 @@ START_TEST(test_junit_any_bytes)
 		run.hostname = "h";
 		ck_assert_int_eq(report_write_with(only, &run, NULL, steps), 0);
 		snprintf(path, sizeof(path), "%s/junit.xml", tmp);
-		xml = slurp(path, &len);
+		xml = test_slurp(path, &len);
 		doc = parse_valid(xml, len, schema, &valid);
 		ck_assert_msg(doc != NULL, "iteration %d: not well-formed:\n%s", iter, xml);
 		ck_assert_msg(valid, "iteration %d: does not validate:\n%s", iter, xml);
@@ -488,7 +475,7 @@ END_TEST
  * header; no control character but the newline; valid UTF-8. */
 static void check_markdown(const char *path)
 {
-	char *text = slurp(path, NULL), *line, *save = NULL, *p;
+	char *text = test_slurp(path, NULL), *line, *save = NULL, *p;
 	int header = -1;
 	ck_assert_msg(text != NULL, "%s", path);
 	ck_assert_msg(report_utf8_valid(text), "%s is not valid UTF-8", path);
@@ -528,7 +515,7 @@ START_TEST(test_json_is_utf8)
 	cJSON *doc;
 	ck_assert_int_eq(write_input(), 0);
 	snprintf(path, sizeof(path), "%s/results/summaries/summary.json", tmp);
-	text = slurp(path, NULL);
+	text = test_slurp(path, NULL);
 	ck_assert_ptr_nonnull(text);
 	ck_assert(report_utf8_valid(text));
 	doc = cJSON_Parse(text);
@@ -555,7 +542,7 @@ START_TEST(test_json_is_utf8)
 	free(text);
 	/* one file per model, with the same shape */
 	snprintf(path, sizeof(path), "%s/results/summaries/qwen2.5_3b-instruct.json", tmp);
-	text = slurp(path, NULL);
+	text = test_slurp(path, NULL);
 	ck_assert_ptr_nonnull(text);
 	doc = cJSON_Parse(text);
 	ck_assert_ptr_nonnull(doc);
@@ -589,7 +576,7 @@ START_TEST(test_failure_keeps_old_and_others_run)
 	ck_assert_int_eq(write_input(), -1);
 
 	snprintf(path, sizeof(path), "%s/results/summaries/summary.md", tmp);
-	text = slurp(path, NULL);
+	text = test_slurp(path, NULL);
 	ck_assert_str_eq(text, "old\n");
 	free(text);
 	/* everything else as on a good day */

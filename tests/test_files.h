@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef O3_TESTS_TEST_FILES_H
+#define O3_TESTS_TEST_FILES_H
+#include <stddef.h>
+/* A whole file's bytes (malloced, NUL-terminated; its length in *len when
+ * len is not NULL), or NULL when it cannot be read. For the tests. */
+char *test_slurp(const char *path, size_t *len);
+#endif
