@@ -8,7 +8,6 @@
  * The files' bytes are checked against golden files by test_report_writers.
  */
 #include <check.h>
-#include <dirent.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,27 +31,6 @@ static const char *source_root(void)
 	return r ? r : ".";
 }
 
-static void rm_rf(const char *path)
-{
-	struct stat st;
-	DIR *dp;
-	struct dirent *de;
-	char sub[8192];
-	if (lstat(path, &st))
-		return;
-	if (S_ISDIR(st.st_mode) && (dp = opendir(path))) {
-		while ((de = readdir(dp)))
-			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
-				snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
-				rm_rf(sub);
-			}
-		closedir(dp);
-		rmdir(path);
-	} else {
-		unlink(path);
-	}
-}
-
 static void setup(void)
 {
 	snprintf(tmp, sizeof(tmp), "/tmp/o3-csv-XXXXXX");
@@ -61,7 +39,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	rm_rf(tmp);
+	test_rm_rf(tmp);
 }
 
 /* ---- a strict RFC 4180 reader ------------------------------------------------ */

@@ -29,6 +29,7 @@
 #include "report_html_fixture.h"
 #include "strbuf.h"
 #include "banned.h"
+#include "test_files.h"
 
 #define SKIP 77
 
@@ -160,19 +161,6 @@ static unsigned be32(const unsigned char *p)
 	return (unsigned)p[0] << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 | p[3];
 }
 
-static void rm_rf(const char *path)
-{
-	const char *argv[] = { "rm", "-rf", path, NULL };
-	pid_t pid = fork();
-	int st;
-	if (pid == 0) {
-		execvp("rm", (char *const *)argv);
-		_exit(127);
-	}
-	if (pid > 0)
-		waitpid(pid, &st, 0);
-}
-
 int main(void)
 {
 	const char *bin = chromium();
@@ -267,7 +255,7 @@ int main(void)
 	if (failures)
 		fprintf(stderr, "the browser's files are in %s\n", tmp);
 	else
-		rm_rf(tmp);
+		test_rm_rf(tmp);
 	printf("%s: %d failure%s\n", bin, failures, failures == 1 ? "" : "s");
 	return failures ? 1 : 0;
 }

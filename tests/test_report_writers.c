@@ -59,27 +59,6 @@ static void spit(const char *path, const char *data, size_t len)
 	ck_assert_int_eq(fclose(fp), 0);
 }
 
-static void rm_rf(const char *path)
-{
-	struct stat st;
-	DIR *dp;
-	struct dirent *de;
-	char sub[8192];
-	if (lstat(path, &st))
-		return;
-	if (S_ISDIR(st.st_mode) && (dp = opendir(path))) {
-		while ((de = readdir(dp)))
-			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
-				snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
-				rm_rf(sub);
-			}
-		closedir(dp);
-		rmdir(path);
-	} else {
-		unlink(path);
-	}
-}
-
 /* Every file under root, as paths relative to it ("summaries/summary.md"),
  * sorted, into a cJSON array of strings. */
 static void list_files(const char *root, const char *rel, cJSON *out)
@@ -163,7 +142,7 @@ static void teardown(void)
 {
 	if (chdir(cwd))
 		perror(cwd);
-	rm_rf(tmp);
+	test_rm_rf(tmp);
 	cJSON_Delete(input);
 	input = NULL;
 }
