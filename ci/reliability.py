@@ -162,7 +162,7 @@ def part_kills(build, n, rng):
         reference = verdicts(ref_dir)
         shutil.rmtree(ref_dir)
         stats = {k[0]: {"kills": 0, "exits": {}, "lost": 0, "orphans": 0} for k in KILLS}
-        campaigns = {"done": 0, "twice": 0, "changed": 0}
+        campaigns = {"done": 0, "twice": 0, "changed": 0, "lost": 0}
         results = tempfile.mkdtemp(prefix="o3-rel-kill.")
         kills = 0
         while kills < n:
@@ -204,7 +204,7 @@ def part_kills(build, n, rng):
             rc = p.wait()
             # the run ended by itself: a campaign is complete
             lost = len(before - set(complete_records(results)))
-            stats["SIGINT"]["lost"] += lost
+            campaigns["lost"] += lost
             campaigns["done"] += 1
             campaigns["twice"] += measured_twice(results)
             if verdicts(results) != reference or rc != 0:
@@ -230,10 +230,12 @@ def part_kills(build, n, rng):
         for k in total:
             total[k] += st[k]
     print(f"| all | {total['kills']} | | {total['lost']} | {total['orphans']} |")
-    print(f"\nCampaigns run to the end by resuming: {campaigns['done']}; steps measured twice: "
+    print(f"\nCampaigns run to the end by resuming: {campaigns['done']}; records lost by the "
+          f"resume that finished one: {campaigns['lost']}; steps measured twice: "
           f"{campaigns['twice']}; campaigns whose verdicts differ from an undisturbed run: "
           f"{campaigns['changed']}")
-    return bad + total["lost"] + total["orphans"] + campaigns["twice"] + campaigns["changed"]
+    return (bad + total["lost"] + total["orphans"] + campaigns["lost"] + campaigns["twice"] +
+            campaigns["changed"])
 
 
 FAULTS = ["crash-at-load", "midstream-error", "disconnect", "slow-load", "malformed-line", "busy",

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The README's reliability figures, measured against the simulator (about
-# 15 minutes on 2 cores; not part of ci/test.sh): kills at random moments of
+# 10 minutes on 2 cores; not part of ci/test.sh): kills at random moments of
 # o3 run with a resume after each, simulator faults at every phase, hostile
 # inputs, peak RSS. Arguments go to ci/reliability.py (e.g. --kills 20,
 # --only kills,rss). The full-disk runs are tests/full_disk.sh (meson test
