@@ -190,32 +190,27 @@ static int load(const char *dir, struct results *res)
 	return O3_EXIT_INPUT;
 }
 
-static const cJSON *get(const cJSON *o, const char *k)
-{
-	return o ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
-}
-
 /* What names the machine (identity_describe reads it): the Ollama version
  * and the simulator from the environment snapshot, else from the models'
  * identities; the machine from the run's record, else a model's. */
 static cJSON *machine_identity(const struct results *res)
 {
 	cJSON *id = cJSON_CreateObject();
-	const cJSON *srv = get(res->env, "ollama"), *m, *mid = NULL, *v;
-	int simulated = cJSON_IsTrue(get(srv, "simulated"));
+	const cJSON *srv = rec_get(res->env, "ollama"), *m, *mid = NULL, *v;
+	int simulated = cJSON_IsTrue(rec_get(srv, "simulated"));
 	cJSON_ArrayForEach(m, res->models) {
-		if (!mid && get(m, "identity"))
-			mid = get(m, "identity");
-		simulated |= cJSON_IsTrue(get(get(m, "identity"), "simulated"));
+		if (!mid && rec_get(m, "identity"))
+			mid = rec_get(m, "identity");
+		simulated |= cJSON_IsTrue(rec_get(rec_get(m, "identity"), "simulated"));
 	}
-	v = cJSON_IsString(get(srv, "version")) ? get(srv, "version") : get(mid, "ollama_version");
+	v = cJSON_IsString(rec_get(srv, "version")) ? rec_get(srv, "version") : rec_get(mid, "ollama_version");
 	if (cJSON_IsString(v))
 		cJSON_AddStringToObject(id, "ollama_version", v->valuestring);
 	cJSON_AddBoolToObject(id, "simulated", simulated);
-	v = cJSON_IsString(get(srv, "simulator")) ? get(srv, "simulator") : get(mid, "simulator");
+	v = cJSON_IsString(rec_get(srv, "simulator")) ? rec_get(srv, "simulator") : rec_get(mid, "simulator");
 	if (simulated && cJSON_IsString(v))
 		cJSON_AddStringToObject(id, "simulator", v->valuestring);
-	v = res->machine ? res->machine : get(mid, "machine");
+	v = res->machine ? res->machine : rec_get(mid, "machine");
 	if (v)
 		cJSON_AddItemToObject(id, "machine", cJSON_Duplicate(v, 1));
 	return id;

@@ -287,6 +287,12 @@ const char *rec_str(const cJSON *o, const char *key)
 	return cJSON_GetStringValue(rec_get(o, key));
 }
 
+const char *rec_str_or(const cJSON *o, const char *key, const char *dflt)
+{
+	const char *v = rec_str(o, key);
+	return v ? v : dflt;
+}
+
 int rec_num(const cJSON *o, const char *key, double *v)
 {
 	const cJSON *x = rec_get(o, key);

@@ -82,6 +82,8 @@ void record_fail(cJSON *rec, enum ollama_err_class cls, const char *stage, long 
  */
 const cJSON *rec_get(const cJSON *o, const char *key);
 const char *rec_str(const cJSON *o, const char *key);
+/* rec_str, or dflt where the key is absent or not a string */
+const char *rec_str_or(const cJSON *o, const char *key, const char *dflt);
 int rec_num(const cJSON *o, const char *key, double *v);
 int rec_is_ok(const cJSON *rec);
 int rec_is_phase(const cJSON *rec, const char *phase);

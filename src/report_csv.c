@@ -44,6 +44,7 @@
 #include <string.h>
 
 #include "msg.h"
+#include "record.h"
 #include "report_internal.h"
 #include "strbuf.h"
 #include "util.h"
@@ -347,65 +348,60 @@ static void add_cell(struct strbuf *sb, const cJSON *v)
 
 /* ---- rows: an object column -> value ------------------------------------------ */
 
-static const cJSON *get(const cJSON *o, const char *k)
-{
-	return o ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
-}
-
 /* row[col] = a copy of v, unless v is absent or null, or col has a value */
 static void put(cJSON *row, const char *col, const cJSON *v)
 {
-	if (!v || cJSON_IsNull(v) || get(row, col))
+	if (!v || cJSON_IsNull(v) || rec_get(row, col))
 		return;
 	cJSON_AddItemToObject(row, col, cJSON_Duplicate(v, 1));
 }
 
 static void put_num(cJSON *row, const char *col, double v)
 {
-	if (!get(row, col))
+	if (!rec_get(row, col))
 		cJSON_AddNumberToObject(row, col, v);
 }
 
 static void put_str(cJSON *row, const char *col, const char *s)
 {
-	if (s && !get(row, col))
+	if (s && !rec_get(row, col))
 		cJSON_AddStringToObject(row, col, s);
 }
 
 /* the median of a record summary's metric */
 static const cJSON *median_of(const cJSON *rec, const char *metric)
 {
-	return get(get(get(rec, "summary"), metric), "median");
+	return rec_get(rec_get(rec_get(rec, "summary"), metric), "median");
 }
 
 static void put_identity(cJSON *row, const cJSON *m)
 {
-	const cJSON *id = get(m, "identity"), *mach = get(id, "machine"), *v;
+	const cJSON *id = rec_get(m, "identity"), *mach = rec_get(id, "machine"), *v;
 	cJSON *knobs = cJSON_CreateObject(), *rest = cJSON_CreateObject();
-	const char *src = cJSON_GetStringValue(get(id, "server_knobs_source"));
+	const char *src = rec_str(id, "server_knobs_source");
 
-	put(row, "model", get(m, "model"));
-	put(row, "model_digest", get(id, "model_digest"));
-	put(row, "ollama_version", get(id, "ollama_version"));
-	put(row, "simulated", get(id, "simulated"));
-	put(row, "simulator", get(id, "simulator"));
-	put(row, "gpu", get(mach, "gpu"));
-	put(row, "gpu_memory_bytes", get(mach, "gpu_memory_bytes"));
-	put(row, "memory_bytes", get(mach, "memory_bytes"));
-	put(row, "driver", get(mach, "driver"));
-	put(row, "driver_version", get(mach, "driver_version"));
-	put(row, "kernel", get(mach, "kernel"));
+	put(row, "model", rec_get(m, "model"));
+	put(row, "model_digest", rec_get(id, "model_digest"));
+	put(row, "ollama_version", rec_get(id, "ollama_version"));
+	put(row, "simulated", rec_get(id, "simulated"));
+	put(row, "simulator", rec_get(id, "simulator"));
+	put(row, "gpu", rec_get(mach, "gpu"));
+	put(row, "gpu_memory_bytes", rec_get(mach, "gpu_memory_bytes"));
+	put(row, "memory_bytes", rec_get(mach, "memory_bytes"));
+	put(row, "driver", rec_get(mach, "driver"));
+	put(row, "driver_version", rec_get(mach, "driver_version"));
+	put(row, "kernel", rec_get(mach, "kernel"));
 	/* the knobs the identity read, and in managed mode the ones o3
 	 * started the server with (report_presets.c reads them alike) */
-	if (cJSON_IsObject(get(id, "server_knobs")))
-		cJSON_ArrayForEach(v, get(id, "server_knobs"))
+	if (cJSON_IsObject(rec_get(id, "server_knobs")))
+		cJSON_ArrayForEach(v, rec_get(id, "server_knobs"))
 			if (v->string) {
 				cJSON_DeleteItemFromObjectCaseSensitive(knobs, v->string);
 				cJSON_AddItemToObject(knobs, v->string, cJSON_Duplicate(v, 1));
 			}
-	if (cJSON_IsObject(get(m, "server_knobs"))) {
+	if (cJSON_IsObject(rec_get(m, "server_knobs"))) {
 		src = "managed";
-		cJSON_ArrayForEach(v, get(m, "server_knobs"))
+		cJSON_ArrayForEach(v, rec_get(m, "server_knobs"))
 			if (v->string) {
 				cJSON_DeleteItemFromObjectCaseSensitive(knobs, v->string);
 				cJSON_AddItemToObject(knobs, v->string, cJSON_Duplicate(v, 1));
@@ -420,7 +416,7 @@ static void put_identity(cJSON *row, const cJSON *m)
 	}
 	if (rest->child)
 		put(row, "server_knobs", rest);
-	put(row, "identity_hash", get(id, "hash"));
+	put(row, "identity_hash", rec_get(id, "hash"));
 	cJSON_Delete(knobs);
 	cJSON_Delete(rest);
 }
@@ -447,9 +443,9 @@ static const cJSON *trial_record(const cJSON *records, const char *id, const cha
 	if (!id)
 		return NULL;
 	cJSON_ArrayForEach(r, records) {
-		const char *rid = cJSON_GetStringValue(get(r, "id"));
-		const char *phase = cJSON_GetStringValue(get(r, "phase"));
-		const char *key = r->string ? r->string : cJSON_GetStringValue(get(r, "key"));
+		const char *rid = rec_str(r, "id");
+		const char *phase = rec_str(r, "phase");
+		const char *key = r->string ? r->string : rec_str(r, "key");
 		size_t kl = key ? strlen(key) : 0;
 		if (!rid || strcmp(rid, id) || !phase || strcmp(phase, "trial"))
 			continue;
@@ -463,7 +459,7 @@ static const cJSON *trial_record(const cJSON *records, const char *id, const cha
 
 static const char *hash_of(const cJSON *m)
 {
-	return cJSON_GetStringValue(get(get(m, "identity"), "hash"));
+	return cJSON_GetStringValue(rec_get(rec_get(m, "identity"), "hash"));
 }
 
 /* identity, id, time_utc, options: what a trial's rows and its requests'
@@ -472,10 +468,10 @@ static cJSON *trial_head(const cJSON *m, const cJSON *t, const cJSON *rec)
 {
 	cJSON *row = cJSON_CreateObject();
 	put_identity(row, m);
-	put(row, "id", get(t, "id"));
-	put(row, "time_utc", get(rec, "time_utc"));
-	put_options(row, cJSON_IsObject(get(t, "options")) ? get(t, "options") :
-		    get(rec, "options"));
+	put(row, "id", rec_get(t, "id"));
+	put(row, "time_utc", rec_get(rec, "time_utc"));
+	put_options(row, cJSON_IsObject(rec_get(t, "options")) ? rec_get(t, "options") :
+		    rec_get(rec, "options"));
 	return row;
 }
 
@@ -488,14 +484,14 @@ static void add_request_rows(cJSON *rows, const cJSON *m, const cJSON *t, const 
 	};
 	const cJSON *q;
 	size_t i, k = 0;
-	cJSON_ArrayForEach(q, get(rec, "requests")) {
+	cJSON_ArrayForEach(q, rec_get(rec, "requests")) {
 		cJSON *row = trial_head(m, t, rec);
 		put_num(row, "request", (double)k++);
-		put(row, "n_prompt", get(q, "prompt_tokens"));
+		put(row, "n_prompt", rec_get(q, "prompt_tokens"));
 		for (i = 0; i < ARRAY_SIZE(same); i++)
-			put(row, same[i], get(q, same[i]));
-		put(row, "eval_count", get(get(q, "server"), "eval_count"));
-		put(row, "done_reason", get(get(q, "server"), "done_reason"));
+			put(row, same[i], rec_get(q, same[i]));
+		put(row, "eval_count", rec_get(rec_get(q, "server"), "eval_count"));
+		put(row, "done_reason", rec_get(rec_get(q, "server"), "done_reason"));
 		cJSON_AddItemToArray(rows, row);
 	}
 }
@@ -503,33 +499,33 @@ static void add_request_rows(cJSON *rows, const cJSON *m, const cJSON *t, const 
 static cJSON *trial_row(const cJSON *m, const cJSON *t, const cJSON *rec)
 {
 	cJSON *row = trial_head(m, t, rec);
-	const cJSON *err = get(rec, "error"), *mem = get(get(rec, "monitor"), "memory"), *x;
-	const cJSON *samples = get(t, "decode_samples");
+	const cJSON *err = rec_get(rec, "error"), *mem = rec_get(rec_get(rec, "monitor"), "memory"), *x;
+	const cJSON *samples = rec_get(t, "decode_samples");
 	double sum = 0, ss = 0, mean;
 	int n = 0;
 
 	put(row, "n_prompt", median_of(rec, "prompt_tokens"));
-	put(row, "prompt_tokens_target", get(rec, "prompt_tokens_target"));
-	put(row, "warmup", get(rec, "warmup"));
-	put(row, "reps", get(rec, "reps"));
-	put(row, "status", get(rec, "status"));
-	if (cJSON_IsBool(get(t, "ok")))
-		put_str(row, "status", cJSON_IsTrue(get(t, "ok")) ? "ok" : "error");
-	put(row, "error", get(t, "error"));
-	put(row, "error", get(err, "class"));
-	put(row, "error_stage", get(err, "stage"));
-	put(row, "error_message", get(err, "message"));
-	put(row, "meets", get(t, "meets"));
-	put(row, "meets_throughput", get(t, "meets_throughput"));
-	put(row, "why", get(t, "why"));
+	put(row, "prompt_tokens_target", rec_get(rec, "prompt_tokens_target"));
+	put(row, "warmup", rec_get(rec, "warmup"));
+	put(row, "reps", rec_get(rec, "reps"));
+	put(row, "status", rec_get(rec, "status"));
+	if (cJSON_IsBool(rec_get(t, "ok")))
+		put_str(row, "status", cJSON_IsTrue(rec_get(t, "ok")) ? "ok" : "error");
+	put(row, "error", rec_get(t, "error"));
+	put(row, "error", rec_get(err, "class"));
+	put(row, "error_stage", rec_get(err, "stage"));
+	put(row, "error_message", rec_get(err, "message"));
+	put(row, "meets", rec_get(t, "meets"));
+	put(row, "meets_throughput", rec_get(t, "meets_throughput"));
+	put(row, "why", rec_get(t, "why"));
 	cJSON_ArrayForEach(x, samples)
 		if (cJSON_IsNumber(x) && isfinite(x->valuedouble))
 			sum += x->valuedouble, n++;
 	if (cJSON_IsArray(samples))
 		put_num(row, "samples", n);
-	put(row, "ttft_ms", get(t, "ttft_ms"));
-	put(row, "decode_tps", get(t, "decode_tps"));
-	put(row, "prefill_tps", get(t, "prefill_tps"));
+	put(row, "ttft_ms", rec_get(t, "ttft_ms"));
+	put(row, "decode_tps", rec_get(t, "decode_tps"));
+	put(row, "prefill_tps", rec_get(t, "prefill_tps"));
 	if (n > 0) {
 		mean = sum / n;
 		put_num(row, "avg_ts", mean);
@@ -545,60 +541,60 @@ static cJSON *trial_row(const cJSON *m, const cJSON *t, const cJSON *rec)
 	put(row, "e2e_ms", median_of(rec, "e2e_ms"));
 	put(row, "tpot_ms", median_of(rec, "tpot_ms"));
 	put(row, "decode_tps_client", median_of(rec, "decode_tps_client"));
-	put(row, "memory_definition", get(mem, "definition"));
-	put(row, "memory_peak_pct", get(t, "gpu_pct"));
-	put(row, "memory_peak_pct", get(mem, "peak_pct"));
-	put(row, "memory_peak_bytes", get(mem, "peak_used_bytes"));
-	put(row, "memory_capacity_bytes", get(mem, "capacity_bytes"));
-	put(row, "ps_size_bytes", get(get(rec, "ps"), "size_bytes"));
-	put(row, "ps_size_vram_bytes", get(get(rec, "ps"), "size_vram_bytes"));
-	put(row, "offload", get(get(rec, "ps"), "offload"));
-	put(row, "placement", get(rec, "placement"));
-	put(row, "load_ms", get(get(rec, "load"), "load_ms"));
-	put(row, "wall_ms", get(rec, "wall_ms"));
+	put(row, "memory_definition", rec_get(mem, "definition"));
+	put(row, "memory_peak_pct", rec_get(t, "gpu_pct"));
+	put(row, "memory_peak_pct", rec_get(mem, "peak_pct"));
+	put(row, "memory_peak_bytes", rec_get(mem, "peak_used_bytes"));
+	put(row, "memory_capacity_bytes", rec_get(mem, "capacity_bytes"));
+	put(row, "ps_size_bytes", rec_get(rec_get(rec, "ps"), "size_bytes"));
+	put(row, "ps_size_vram_bytes", rec_get(rec_get(rec, "ps"), "size_vram_bytes"));
+	put(row, "offload", rec_get(rec_get(rec, "ps"), "offload"));
+	put(row, "placement", rec_get(rec, "placement"));
+	put(row, "load_ms", rec_get(rec_get(rec, "load"), "load_ms"));
+	put(row, "wall_ms", rec_get(rec, "wall_ms"));
 	return row;
 }
 
 static cJSON *model_row(const cJSON *m, const struct cols *presets)
 {
 	cJSON *row = cJSON_CreateObject();
-	const cJSON *c = get(m, "ceiling"), *u = get(c, "usable"), *crit = get(m, "criteria"), *x;
+	const cJSON *c = rec_get(m, "ceiling"), *u = rec_get(c, "usable"), *crit = rec_get(m, "criteria"), *x;
 	struct strbuf col = STRBUF_INIT, ev = STRBUF_INIT;
 	int passed = 0, failed = 0;
 	size_t i;
 
 	put_identity(row, m);
-	put(row, "complete", get(m, "complete"));
-	put(row, "error", get(m, "error"));
-	x = get(m, "params_b");
+	put(row, "complete", rec_get(m, "complete"));
+	put(row, "error", rec_get(m, "error"));
+	x = rec_get(m, "params_b");
 	if (cJSON_IsNumber(x) && isfinite(x->valuedouble))
 		put_num(row, "model_n_params", round(x->valuedouble * 1e9));
-	put(row, "trained_context", get(m, "trained_context"));
-	put(row, "criteria_ttft_s", get(crit, "ttft_s"));
-	put(row, "criteria_decode_tps_min", get(crit, "decode_tps_min"));
-	put(row, "criteria_gpu_memory_max_pct", get(crit, "gpu_memory_max_pct"));
-	put(row, "loads_up_to", get(c, "loads_up_to"));
-	put(row, "max_probed", get(c, "max_probed"));
-	put(row, "first_bad", get(c, "first_bad"));
-	put(row, "bad_outcome", get(c, "bad_outcome"));
-	put(row, "placement", get(c, "placement"));
-	put(row, "memory", get(c, "memory"));
-	put(row, "usable_up_to", get(u, "num_ctx"));
-	put(row, "fill_ratio", get(u, "fill_ratio"));
-	put(row, "fill_tokens", get(u, "fill_tokens"));
-	put(row, "decode_tps_at_fill", get(u, "decode_tps_at_fill"));
-	put(row, "ttft_ms_at_fill", get(u, "ttft_ms_at_fill"));
-	put(row, "ttft_server_ms_at_fill", get(u, "ttft_server_ms_at_fill"));
-	put(row, "floor_tps", get(u, "floor_tps"));
-	put(row, "limited_by", get(u, "limited_by"));
-	put(row, "predicted", get(u, "predicted"));
-	put(row, "confirmed", get(c, "confirmed"));
-	put(row, "usable_note", get(c, "usable_note"));
-	if (cJSON_IsArray(get(m, "trials")))
-		put_num(row, "trials", cJSON_GetArraySize(get(m, "trials")));
+	put(row, "trained_context", rec_get(m, "trained_context"));
+	put(row, "criteria_ttft_s", rec_get(crit, "ttft_s"));
+	put(row, "criteria_decode_tps_min", rec_get(crit, "decode_tps_min"));
+	put(row, "criteria_gpu_memory_max_pct", rec_get(crit, "gpu_memory_max_pct"));
+	put(row, "loads_up_to", rec_get(c, "loads_up_to"));
+	put(row, "max_probed", rec_get(c, "max_probed"));
+	put(row, "first_bad", rec_get(c, "first_bad"));
+	put(row, "bad_outcome", rec_get(c, "bad_outcome"));
+	put(row, "placement", rec_get(c, "placement"));
+	put(row, "memory", rec_get(c, "memory"));
+	put(row, "usable_up_to", rec_get(u, "num_ctx"));
+	put(row, "fill_ratio", rec_get(u, "fill_ratio"));
+	put(row, "fill_tokens", rec_get(u, "fill_tokens"));
+	put(row, "decode_tps_at_fill", rec_get(u, "decode_tps_at_fill"));
+	put(row, "ttft_ms_at_fill", rec_get(u, "ttft_ms_at_fill"));
+	put(row, "ttft_server_ms_at_fill", rec_get(u, "ttft_server_ms_at_fill"));
+	put(row, "floor_tps", rec_get(u, "floor_tps"));
+	put(row, "limited_by", rec_get(u, "limited_by"));
+	put(row, "predicted", rec_get(u, "predicted"));
+	put(row, "confirmed", rec_get(c, "confirmed"));
+	put(row, "usable_note", rec_get(c, "usable_note"));
+	if (cJSON_IsArray(rec_get(m, "trials")))
+		put_num(row, "trials", cJSON_GetArraySize(rec_get(m, "trials")));
 
 	for (i = 0; i < presets->n; i++) {
-		const cJSON *p = get(get(m, "presets"), presets->v[i]);
+		const cJSON *p = rec_get(rec_get(m, "presets"), presets->v[i]);
 		static const struct {
 			const char *suffix, *key;
 		} figs[] = {
@@ -614,14 +610,14 @@ static cJSON *model_row(const cJSON *m, const struct cols *presets)
 			continue;
 		strbuf_reset(&col);
 		strbuf_addf(&col, "%s_options", presets->v[i]);
-		put(row, col.buf, get(p, "options"));
+		put(row, col.buf, rec_get(p, "options"));
 		for (f = 0; f < ARRAY_SIZE(figs); f++) {
 			strbuf_reset(&col);
 			strbuf_addf(&col, "%s_%s", presets->v[i], figs[f].suffix);
-			put(row, col.buf, get(p, figs[f].key));
+			put(row, col.buf, rec_get(p, figs[f].key));
 		}
 		strbuf_reset(&ev);
-		cJSON_ArrayForEach(x, get(p, "evidence"))
+		cJSON_ArrayForEach(x, rec_get(p, "evidence"))
 			if (cJSON_IsString(x)) {
 				if (ev.len)
 					strbuf_addch(&ev, ' ');
@@ -633,17 +629,17 @@ static cJSON *model_row(const cJSON *m, const struct cols *presets)
 			put_str(row, col.buf, ev.buf);
 	}
 
-	cJSON_ArrayForEach(x, get(m, "gates")) {
-		if (cJSON_IsTrue(get(x, "pass")))
+	cJSON_ArrayForEach(x, rec_get(m, "gates")) {
+		if (cJSON_IsTrue(rec_get(x, "pass")))
 			passed++;
 		else
 			failed++;
 	}
-	if (cJSON_IsArray(get(m, "gates"))) {
+	if (cJSON_IsArray(rec_get(m, "gates"))) {
 		put_num(row, "gates_passed", passed);
 		put_num(row, "gates_failed", failed);
 	}
-	put(row, "finding", get(m, "finding"));
+	put(row, "finding", rec_get(m, "finding"));
 	strbuf_release(&col);
 	strbuf_release(&ev);
 	return row;
@@ -669,7 +665,7 @@ static int write_table(const char *dir, const char *name, const struct cols *col
 		for (i = 0; i < cols->n; i++) {
 			if (i)
 				strbuf_addch(&sb, ',');
-			add_cell(&sb, get(row, cols->v[i]));
+			add_cell(&sb, rec_get(row, cols->v[i]));
 		}
 		strbuf_addstr(&sb, "\r\n");
 	}
@@ -683,10 +679,10 @@ static void option_cols(const struct csv_state *st, struct cols *out)
 	const cJSON *t, *v;
 	size_t i;
 	for (i = 0; i < st->n; i++)
-		cJSON_ArrayForEach(t, get(st->models[i], "trials")) {
-			const cJSON *opts = get(t, "options");
+		cJSON_ArrayForEach(t, rec_get(st->models[i], "trials")) {
+			const cJSON *opts = rec_get(t, "options");
 			if (!cJSON_IsObject(opts))
-				opts = get(trial_record(st->records, cJSON_GetStringValue(get(t, "id")),
+				opts = rec_get(trial_record(st->records, rec_str(t, "id"),
 							hash_of(st->models[i])), "options");
 			cJSON_ArrayForEach(v, opts) {
 				if (!v->string)
@@ -709,7 +705,7 @@ static void preset_names(const struct csv_state *st, struct cols *out)
 	size_t i;
 	cols_add_list(out, known_presets, ARRAY_SIZE(known_presets));
 	for (i = 0; i < st->n; i++)
-		cJSON_ArrayForEach(p, get(st->models[i], "presets"))
+		cJSON_ArrayForEach(p, rec_get(st->models[i], "presets"))
 			if (p->string && !cols_has(out, p->string) && !cols_has(&more, p->string))
 				cols_add(&more, p->string);
 	if (more.n)
@@ -777,9 +773,9 @@ static int csv_end(void *state)
 	for (i = 0; i < st->n; i++) {
 		const cJSON *m = st->models[i];
 		cJSON_AddItemToArray(models, model_row(m, &presets));
-		cJSON_ArrayForEach(t, get(m, "trials")) {
+		cJSON_ArrayForEach(t, rec_get(m, "trials")) {
 			const cJSON *rec = trial_record(st->records,
-							cJSON_GetStringValue(get(t, "id")),
+							rec_str(t, "id"),
 							hash_of(m));
 			cJSON_AddItemToArray(trials, trial_row(m, t, rec));
 			add_request_rows(requests, m, t, rec);

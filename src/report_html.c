@@ -135,20 +135,9 @@ struct html {
 	int bad;
 };
 
-static const cJSON *get(const cJSON *o, const char *k)
-{
-	return o ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
-}
-
-static const char *sget(const cJSON *o, const char *k, const char *dflt)
-{
-	const char *v = cJSON_GetStringValue(get(o, k));
-	return v ? v : dflt;
-}
-
 static double nget(const cJSON *o, const char *k)
 {
-	const cJSON *x = get(o, k);
+	const cJSON *x = rec_get(o, k);
 	return cJSON_IsNumber(x) ? x->valuedouble : NAN;
 }
 
@@ -558,8 +547,8 @@ static void chart_write(struct html *h, struct chart *c, const char *empty)
 /* The model's records of a phase (key ending in "|id=<hash>"), in turn. */
 static int model_record(const cJSON *rec, const char *hash, const char *phase)
 {
-	const char *key = sget(rec, RK_KEY, ""), *at = strstr(key, "|id=");
-	return hash && at && !strcmp(at + 4, hash) && !strcmp(sget(rec, RK_PHASE, ""), phase);
+	const char *key = rec_str_or(rec, RK_KEY, ""), *at = strstr(key, "|id=");
+	return hash && at && !strcmp(at + 4, hash) && !strcmp(rec_str_or(rec, RK_PHASE, ""), phase);
 }
 
 static int outcome_color(const char *o)
@@ -575,8 +564,8 @@ static int outcome_color(const char *o)
 
 static void charts(struct html *h, const struct report_run *run, const cJSON *m)
 {
-	const cJSON *crit = get(m, "criteria"), *c = get(m, "ceiling"), *u = get(c, "usable"), *t, *r;
-	const char *hash = sget(get(m, "identity"), "hash", NULL);
+	const cJSON *crit = rec_get(m, "criteria"), *c = rec_get(m, "ceiling"), *u = rec_get(c, "usable"), *t, *r;
+	const char *hash = rec_str_or(rec_get(m, "identity"), "hash", NULL);
 	struct chart dec = { .title = "Decode against num_ctx (trials)", .xlabel = "num_ctx",
 			     .ylabel = "decode tok/s", .logx = 1 };
 	struct chart ttft = { .title = "TTFT against num_ctx (trials)", .xlabel = "num_ctx",
@@ -600,14 +589,14 @@ static void charts(struct html *h, const struct report_run *run, const cJSON *m)
 	dec.legend[3] = "does not";
 	ttft.legend[0] = dec.legend[0];
 	ttft.legend[3] = dec.legend[3];
-	cJSON_ArrayForEach(t, get(m, "trials")) {
-		double ctx = nget(get(t, "options"), "num_ctx");
-		int color = cJSON_IsTrue(get(t, "meets")) ? 0 : 3;
+	cJSON_ArrayForEach(t, rec_get(m, "trials")) {
+		double ctx = nget(rec_get(t, "options"), "num_ctx");
+		int color = cJSON_IsTrue(rec_get(t, "meets")) ? 0 : 3;
 		snprintf(tip, sizeof(tip), "num_ctx %g: %.1f tok/s", ctx, nget(t, "decode_tps"));
-		if (get(t, "decode_tps"))
+		if (rec_get(t, "decode_tps"))
 			chart_add(&dec, ctx, nget(t, "decode_tps"), color, tip);
 		snprintf(tip, sizeof(tip), "num_ctx %g: TTFT %.1f ms", ctx, nget(t, "ttft_ms"));
-		if (get(t, "ttft_ms"))
+		if (rec_get(t, "ttft_ms"))
 			chart_add(&ttft, ctx, nget(t, "ttft_ms"), color, tip);
 	}
 	snprintf(lbl[0], sizeof(lbl[0]), "floor %g tok/s", nget(crit, "decode_tps_min"));
@@ -624,23 +613,23 @@ static void charts(struct html *h, const struct report_run *run, const cJSON *m)
 	mem.legend[3] = "probe: failed";
 	mem.legend[0] = "trial: peak";
 	cJSON_ArrayForEach(r, run->records) {
-		double ctx = nget(get(r, RK_OPTIONS), "num_ctx"), pct;
+		double ctx = nget(rec_get(r, RK_OPTIONS), "num_ctx"), pct;
 		if (model_record(r, hash, "ceiling-probe")) {
-			const char *o = sget(r, RK_OUTCOME, "error");
-			pct = nget(get(r, "memory"), "pct");
+			const char *o = rec_str_or(r, RK_OUTCOME, "error");
+			pct = nget(rec_get(r, "memory"), "pct");
 			snprintf(tip, sizeof(tip), "probe num_ctx %g: %s, memory %.1f %%", ctx, o, pct);
 			chart_add(&mem, ctx, pct, outcome_color(o), tip);
 			probes_with_memory++;
 		} else if (model_record(r, hash, "trial")) {
-			pct = nget(get(get(r, "monitor"), "memory"), "peak_pct");
+			pct = nget(rec_get(rec_get(r, "monitor"), "memory"), "peak_pct");
 			snprintf(tip, sizeof(tip), "trial num_ctx %g: peak memory %.1f %%", ctx, pct);
 			if (pct == pct)
 				chart_add(&mem, ctx, pct, 0, tip);
 		}
 	}
 	if (!probes_with_memory) /* no records: the outcomes alone, on the axis */
-		cJSON_ArrayForEach(r, get(c, "probes")) {
-			const char *o = sget(r, "outcome", "error");
+		cJSON_ArrayForEach(r, rec_get(c, "probes")) {
+			const char *o = rec_str_or(r, "outcome", "error");
 			snprintf(tip, sizeof(tip), "probe num_ctx %g: %s (no memory reading)",
 				 nget(r, "num_ctx"), o);
 			chart_add(&mem, nget(r, "num_ctx"), NAN, outcome_color(o), tip);
@@ -653,11 +642,11 @@ static void charts(struct html *h, const struct report_run *run, const cJSON *m)
 	/* decode at depth: the measured depths, the fill-confirm, the floor */
 	depth.legend[0] = "depth probe";
 	depth.legend[2] = "fill-confirm";
-	cJSON_ArrayForEach(r, get(c, "depth_points")) {
+	cJSON_ArrayForEach(r, rec_get(c, "depth_points")) {
 		snprintf(tip, sizeof(tip), "depth %g: %.1f tok/s", nget(r, "depth"), nget(r, "decode_tps"));
 		chart_add(&depth, nget(r, "depth"), nget(r, "decode_tps"), 0, tip);
 	}
-	if (get(u, "fill_tokens") && get(u, "decode_tps_at_fill")) {
+	if (rec_get(u, "fill_tokens") && rec_get(u, "decode_tps_at_fill")) {
 		snprintf(tip, sizeof(tip), "fill-confirm, %g tokens: %.1f tok/s", nget(u, "fill_tokens"),
 			 nget(u, "decode_tps_at_fill"));
 		chart_add(&depth, nget(u, "fill_tokens"), nget(u, "decode_tps_at_fill"), 2, tip);
@@ -701,27 +690,27 @@ static void kpi(struct html *h, const char *label, const char *value, const char
 
 static void ceilings(struct html *h, const cJSON *c)
 {
-	const cJSON *u = get(c, "usable");
-	const char *limited = sget(u, "limited_by", NULL);
+	const cJSON *u = rec_get(c, "usable");
+	const char *limited = rec_str_or(u, "limited_by", NULL);
 	struct strbuf v = STRBUF_INIT, sub = STRBUF_INIT;
-	double ttft = get(u, "ttft_server_ms_at_fill") ? nget(u, "ttft_server_ms_at_fill") :
+	double ttft = rec_get(u, "ttft_server_ms_at_fill") ? nget(u, "ttft_server_ms_at_fill") :
 		      nget(u, "ttft_ms_at_fill");
 
 	start(h, "div");
 	attr(h, "class", "kpis");
-	if (get(c, "loads_up_to"))
+	if (rec_get(c, "loads_up_to"))
 		strbuf_addf(&v, "%.0f tokens", nget(c, "loads_up_to"));
 	else
 		strbuf_addstr(&v, "-");
-	strbuf_addf(&sub, "load-only probes, %s; ", sget(c, "memory", "GPU memory"));
-	if (get(c, "first_bad"))
+	strbuf_addf(&sub, "load-only probes, %s; ", rec_str_or(c, "memory", "GPU memory"));
+	if (rec_get(c, "first_bad"))
 		strbuf_addf(&sub, "at %.0f tokens the probe %s", nget(c, "first_bad"),
-			    outcome_words(sget(c, "bad_outcome", NULL)));
+			    outcome_words(rec_str_or(c, "bad_outcome", NULL)));
 	else
 		strbuf_addf(&sub, "every context up to the search's maximum of %.0f fits",
 			    nget(c, "max_probed"));
-	if (strcmp(sget(c, "placement", "gpu"), "gpu"))
-		strbuf_addf(&sub, "; placement: %s", sget(c, "placement", ""));
+	if (strcmp(rec_str_or(c, "placement", "gpu"), "gpu"))
+		strbuf_addf(&sub, "; placement: %s", rec_str_or(c, "placement", ""));
 	kpi(h, "Loads up to", v.buf, sub.buf);
 	strbuf_reset(&v);
 	strbuf_reset(&sub);
@@ -739,12 +728,12 @@ static void ceilings(struct html *h, const cJSON *c)
 			strbuf_addstr(&sub, "; limited by the needle: beyond it the needle was lost");
 		else if (limited)
 			strbuf_addf(&sub, "; limited by %s", limited);
-		if (get(u, "predicted"))
+		if (rec_get(u, "predicted"))
 			strbuf_addf(&sub, " (the line through %d measured depths predicted %.0f)",
-				    cJSON_GetArraySize(get(c, "depth_points")), nget(u, "predicted"));
+				    cJSON_GetArraySize(rec_get(c, "depth_points")), nget(u, "predicted"));
 	} else {
 		strbuf_addstr(&v, "none proven");
-		strbuf_addstr(&sub, sget(c, "fill_confirm_miss", "no fill-confirm ran"));
+		strbuf_addstr(&sub, rec_str_or(c, "fill_confirm_miss", "no fill-confirm ran"));
 	}
 	kpi(h, "Usable up to", v.buf, sub.buf);
 	end(h);
@@ -765,7 +754,7 @@ static void presets(struct html *h, const cJSON *p)
 	elem(h, "h3", NULL, "Presets");
 	table_head(h, "presets", cols);
 	for (i = 0; i < 2; i++) {
-		const cJSON *pr = get(p, which[i]);
+		const cJSON *pr = rec_get(p, which[i]);
 		start(h, "tr");
 		elem(h, "td", NULL, which[i]);
 		if (!pr) {
@@ -778,7 +767,7 @@ static void presets(struct html *h, const cJSON *p)
 			continue;
 		}
 		start(h, "td");
-		options_code(h, get(pr, "options"));
+		options_code(h, rec_get(pr, "options"));
 		end(h);
 		num_cell(h, nget(pr, "decode_tps"), 1);
 		num_cell(h, nget(pr, "ttft_ms"), 1);
@@ -786,23 +775,23 @@ static void presets(struct html *h, const cJSON *p)
 		num_cell(h, nget(pr, "ttft_ms_at_fill") / 1000, 1);
 		num_cell(h, nget(pr, "loads_up_to"), 0);
 		start(h, "td");
-		cJSON_ArrayForEach(ev, get(pr, "evidence")) {
-			if (ev != get(pr, "evidence")->child)
+		cJSON_ArrayForEach(ev, rec_get(pr, "evidence")) {
+			if (ev != rec_get(pr, "evidence")->child)
 				raw(h, " ");
 			elem(h, "code", NULL, cJSON_GetStringValue(ev) ? ev->valuestring : "?");
 		}
 		end(h);
 		start(h, "td");
-		text(h, sget(get(pr, "rollback"), "description", "Ollama's defaults (no options)"));
+		text(h, rec_str_or(rec_get(pr, "rollback"), "description", "Ollama's defaults (no options)"));
 		end(h);
 		end(h);
 		raw(h, "\n");
 	}
 	table_end(h);
-	if (cJSON_GetStringValue(get(get(get(p, "fast"), "choice"), "choice"))) {
+	if (cJSON_GetStringValue(rec_get(rec_get(rec_get(p, "fast"), "choice"), "choice"))) {
 		start(h, "p");
 		elem(h, "strong", NULL, "fast: ");
-		elem(h, "span", "msg", sget(get(get(p, "fast"), "choice"), "choice", ""));
+		elem(h, "span", "msg", rec_str_or(rec_get(rec_get(p, "fast"), "choice"), "choice", ""));
 		end(h);
 		raw(h, "\n");
 	}
@@ -810,34 +799,34 @@ static void presets(struct html *h, const cJSON *p)
 
 static void findings(struct html *h, const cJSON *m)
 {
-	const cJSON *ch = get(m, "identity_change"), *c = get(m, "ceiling");
-	if (!get(m, "finding") && !ch && !get(c, "usable_note") && !get(c, "fill_confirm_miss"))
+	const cJSON *ch = rec_get(m, "identity_change"), *c = rec_get(m, "ceiling");
+	if (!rec_get(m, "finding") && !ch && !rec_get(c, "usable_note") && !rec_get(c, "fill_confirm_miss"))
 		return;
 	elem(h, "h3", NULL, "Findings");
 	start(h, "ul");
-	if (get(m, "finding")) {
+	if (rec_get(m, "finding")) {
 		start(h, "li");
 		elem(h, "strong", NULL, "Finding: ");
-		elem(h, "span", "msg", sget(m, "finding", ""));
+		elem(h, "span", "msg", rec_str_or(m, "finding", ""));
 		end(h);
 	}
 	if (ch) {
 		start(h, "li");
 		elem(h, "strong", NULL, "Measured again: ");
-		elem(h, "span", "msg", sget(ch, "what", ""));
+		elem(h, "span", "msg", rec_str_or(ch, "what", ""));
 		textf(h, " (%.0f steps)", nget(ch, "steps_measured_again"));
 		end(h);
 	}
-	if (get(c, "usable_note")) {
+	if (rec_get(c, "usable_note")) {
 		start(h, "li");
 		elem(h, "strong", NULL, "Fill: ");
-		elem(h, "span", "msg", sget(c, "usable_note", ""));
+		elem(h, "span", "msg", rec_str_or(c, "usable_note", ""));
 		end(h);
 	}
-	if (get(c, "fill_confirm_miss")) {
+	if (rec_get(c, "fill_confirm_miss")) {
 		start(h, "li");
 		elem(h, "strong", NULL, "Fill-confirm: ");
-		elem(h, "span", "msg", sget(c, "fill_confirm_miss", ""));
+		elem(h, "span", "msg", rec_str_or(c, "fill_confirm_miss", ""));
 		end(h);
 	}
 	end(h);
@@ -847,20 +836,20 @@ static void findings(struct html *h, const cJSON *m)
 static void gates(struct html *h, const cJSON *m)
 {
 	const cJSON *g;
-	if (!cJSON_GetArraySize(get(m, "gates")))
+	if (!cJSON_GetArraySize(rec_get(m, "gates")))
 		return;
 	elem(h, "h3", NULL, "Gates");
 	start(h, "ul");
 	attr(h, "class", "gates");
-	cJSON_ArrayForEach(g, get(m, "gates")) {
-		int pass = cJSON_IsTrue(get(g, "pass"));
+	cJSON_ArrayForEach(g, rec_get(m, "gates")) {
+		int pass = cJSON_IsTrue(rec_get(g, "pass"));
 		start(h, "li");
 		elem(h, "span", pass ? "pass" : "fail", pass ? "PASS" : "FAIL");
 		raw(h, " ");
-		elem(h, "code", NULL, sget(g, "name", "?"));
-		if (get(g, "message")) {
+		elem(h, "code", NULL, rec_str_or(g, "name", "?"));
+		if (rec_get(g, "message")) {
 			text(h, ": ");
-			elem(h, "span", "msg", sget(g, "message", ""));
+			elem(h, "span", "msg", rec_str_or(g, "message", ""));
 		}
 		end(h);
 		raw(h, "\n");
@@ -875,31 +864,31 @@ static void trials(struct html *h, const cJSON *m)
 					    "#TTFT ms", "#prefill tok/s", "#GPU %", "verdict", NULL };
 	const cJSON *t;
 	elem(h, "h3", NULL, "Trials");
-	if (!cJSON_GetArraySize(get(m, "trials"))) {
+	if (!cJSON_GetArraySize(rec_get(m, "trials"))) {
 		elem(h, "p", "note", "No trial ran.");
 		return;
 	}
 	table_head(h, "sortable trials", cols);
-	cJSON_ArrayForEach(t, get(m, "trials")) {
+	cJSON_ArrayForEach(t, rec_get(m, "trials")) {
 		start(h, "tr");
 		start(h, "td");
-		elem(h, "code", NULL, sget(t, "id", "-"));
+		elem(h, "code", NULL, rec_str_or(t, "id", "-"));
 		end(h);
 		start(h, "td");
-		options_code(h, get(t, "options"));
+		options_code(h, rec_get(t, "options"));
 		end(h);
-		num_cell(h, nget(get(t, "options"), "num_ctx"), 0);
+		num_cell(h, nget(rec_get(t, "options"), "num_ctx"), 0);
 		num_cell(h, nget(t, "decode_tps"), 1);
 		num_cell(h, nget(t, "ttft_ms"), 1);
 		num_cell(h, nget(t, "prefill_tps"), 0);
 		num_cell(h, nget(t, "gpu_pct"), 1);
 		start(h, "td");
-		if (cJSON_IsTrue(get(t, "meets")))
+		if (cJSON_IsTrue(rec_get(t, "meets")))
 			elem(h, "span", "pass", "meets every criterion");
-		else if (get(t, "error"))
-			elem(h, "span", "msg error", sget(t, "error", "error"));
+		else if (rec_get(t, "error"))
+			elem(h, "span", "msg error", rec_str_or(t, "error", "error"));
 		else
-			elem(h, "span", "msg", sget(t, "why", "-"));
+			elem(h, "span", "msg", rec_str_or(t, "why", "-"));
 		end(h);
 		end(h);
 		raw(h, "\n");
@@ -913,13 +902,13 @@ static void stability(struct html *h, const cJSON *m)
 					    "#TTFT p99 ms", "#limit ms", "#samples", "clock",
 					    "#errors", NULL };
 	const cJSON *s;
-	if (!cJSON_GetArraySize(get(m, "stability")))
+	if (!cJSON_GetArraySize(rec_get(m, "stability")))
 		return;
 	elem(h, "h3", NULL, "Stability");
 	table_head(h, "sortable stability", cols);
-	cJSON_ArrayForEach(s, get(m, "stability")) {
+	cJSON_ArrayForEach(s, rec_get(m, "stability")) {
 		start(h, "tr");
-		text_cell(h, sget(s, "preset", ""));
+		text_cell(h, rec_str_or(s, "preset", ""));
 		num_cell(h, nget(s, "streams"), 0);
 		num_cell(h, nget(s, "requests"), 0);
 		num_cell(h, nget(s, "success_pct"), 1);
@@ -927,7 +916,7 @@ static void stability(struct html *h, const cJSON *m)
 		num_cell(h, nget(s, "ttft_p99_ms"), 0);
 		num_cell(h, nget(s, "ttft_p99_limit_ms"), 0);
 		num_cell(h, nget(s, "samples"), 0);
-		text_cell(h, sget(s, "ttft_basis", "-"));
+		text_cell(h, rec_str_or(s, "ttft_basis", "-"));
 		num_cell(h, nget(s, "errors"), 0);
 		end(h);
 		raw(h, "\n");
@@ -937,39 +926,39 @@ static void stability(struct html *h, const cJSON *m)
 
 static void model_card(struct html *h, const struct report_run *run, const cJSON *m, int n)
 {
-	const cJSON *id = get(m, "identity"), *crit = get(m, "criteria"), *k;
+	const cJSON *id = rec_get(m, "identity"), *crit = rec_get(m, "criteria"), *k;
 	struct strbuf sb = STRBUF_INIT;
 
 	start(h, "section");
 	attr(h, "class", "card model");
 	attrf(h, "id", "model-%d", n);
 	raw(h, "\n");
-	elem(h, "h2", NULL, sget(m, "model", "?"));
-	if (get(m, "server_knobs")) {
+	elem(h, "h2", NULL, rec_str_or(m, "model", "?"));
+	if (rec_get(m, "server_knobs")) {
 		start(h, "p");
 		text(h, "Server started by o3 with ");
-		options_code(h, get(m, "server_knobs"));
+		options_code(h, rec_get(m, "server_knobs"));
 		text(h, ".");
 		end(h);
 	}
-	if (get(m, "error")) {
+	if (rec_get(m, "error")) {
 		start(h, "p");
 		elem(h, "span", "error", "Not measured: ");
-		elem(h, "span", "msg", sget(m, "error", ""));
+		elem(h, "span", "msg", rec_str_or(m, "error", ""));
 		end(h);
 		end(h);
 		raw(h, "\n");
 		return;
 	}
-	if (cJSON_IsTrue(get(id, "simulated"))) {
+	if (cJSON_IsTrue(rec_get(id, "simulated"))) {
 		start(h, "p");
 		attr(h, "class", "warn");
 		textf(h, "SIMULATED: measured on ");
-		text(h, sget(id, "simulator", "o3-sim"));
+		text(h, rec_str_or(id, "simulator", "o3-sim"));
 		text(h, ", not on a real server.");
 		end(h);
 	}
-	if (cJSON_IsFalse(get(m, "complete")))
+	if (cJSON_IsFalse(rec_get(m, "complete")))
 		elem(h, "p", "warn", "Not finished (the run was interrupted or the server went away): "
 		     "what follows is partial, and no gate was judged. Run the same command again "
 		     "to finish.");
@@ -978,16 +967,16 @@ static void model_card(struct html *h, const struct report_run *run, const cJSON
 	textf(h, "Parameters %.1fB, trained context %.0f. Criteria: TTFT < %g s, decode > %g tok/s, "
 	      "peak memory < %g %%. Model digest ", nget(m, "params_b"), nget(m, "trained_context"),
 	      nget(crit, "ttft_s"), nget(crit, "decode_tps_min"), nget(crit, "gpu_memory_max_pct"));
-	strbuf_add(&sb, sget(id, "model_digest", "unknown"),
-		   strnlen(sget(id, "model_digest", "unknown"), 19));
+	strbuf_add(&sb, rec_str_or(id, "model_digest", "unknown"),
+		   strnlen(rec_str_or(id, "model_digest", "unknown"), 19));
 	elem(h, "code", NULL, sb.buf);
 	strbuf_reset(&sb);
 	text(h, ", server knobs (");
-	text(h, sget(id, "server_knobs_source", "unknown"));
+	text(h, rec_str_or(id, "server_knobs_source", "unknown"));
 	text(h, "):");
-	if (!cJSON_GetArraySize(get(id, "server_knobs")))
+	if (!cJSON_GetArraySize(rec_get(id, "server_knobs")))
 		text(h, " none known");
-	cJSON_ArrayForEach(k, get(id, "server_knobs")) {
+	cJSON_ArrayForEach(k, rec_get(id, "server_knobs")) {
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "%s=%s", k->string ? k->string : "?",
 			    cJSON_GetStringValue(k) ? k->valuestring : "?");
@@ -995,13 +984,13 @@ static void model_card(struct html *h, const struct report_run *run, const cJSON
 		elem(h, "code", NULL, sb.buf);
 	}
 	text(h, ", identity ");
-	elem(h, "code", NULL, sget(id, "hash", "?"));
+	elem(h, "code", NULL, rec_str_or(id, "hash", "?"));
 	text(h, ".");
 	end(h);
 	raw(h, "\n");
 	strbuf_release(&sb);
-	ceilings(h, get(m, "ceiling"));
-	presets(h, get(m, "presets"));
+	ceilings(h, rec_get(m, "ceiling"));
+	presets(h, rec_get(m, "presets"));
 	findings(h, m);
 	gates(h, m);
 	charts(h, run, m);
@@ -1022,57 +1011,57 @@ static void dl_item(struct html *h, const char *dt, const char *dd)
 
 static const char *prop(const struct report_run *run, const char *k)
 {
-	return sget(run->properties, k, NULL);
+	return rec_str_or(run->properties, k, NULL);
 }
 
 static void identity(struct html *h, const struct report_run *run, const cJSON *models)
 {
-	const cJSON *env = run->env, *srv = get(env, "ollama"), *m, *id = NULL, *mach, *k;
+	const cJSON *env = run->env, *srv = rec_get(env, "ollama"), *m, *id = NULL, *mach, *k;
 	struct strbuf sb = STRBUF_INIT;
 
 	cJSON_ArrayForEach(m, models)
-		if (!id && get(m, "identity"))
-			id = get(m, "identity");
-	mach = get(id, "machine");
+		if (!id && rec_get(m, "identity"))
+			id = rec_get(m, "identity");
+	mach = rec_get(id, "machine");
 	start(h, "dl");
 	attr(h, "class", "identity");
 	raw(h, "\n");
 	dl_item(h, "suite", run->suite_name ? run->suite_name : "?");
 	dl_item(h, "o3", prop(run, "o3_version") ? prop(run, "o3_version") :
-		sget(env, "o3_version", "?"));
+		rec_str_or(env, "o3_version", "?"));
 	strbuf_addstr(&sb, prop(run, "ollama_version") ? prop(run, "ollama_version") :
-		      sget(srv, "version", "?"));
+		      rec_str_or(srv, "version", "?"));
 	strbuf_addf(&sb, " at %s", prop(run, "ollama_url") ? prop(run, "ollama_url") :
-		    sget(srv, "url", "?"));
-	if (cJSON_IsTrue(get(srv, "simulated")) || cJSON_IsTrue(get(run->properties, "simulated")))
+		    rec_str_or(srv, "url", "?"));
+	if (cJSON_IsTrue(rec_get(srv, "simulated")) || cJSON_IsTrue(rec_get(run->properties, "simulated")))
 		strbuf_addf(&sb, " (simulated: %s)", prop(run, "simulator") ? prop(run, "simulator") :
-			    sget(srv, "simulator", "o3-sim"));
+			    rec_str_or(srv, "simulator", "o3-sim"));
 	dl_item(h, "Ollama", sb.buf);
 	strbuf_reset(&sb);
-	strbuf_addstr(&sb, sget(mach, "gpu", prop(run, "gpu") ? prop(run, "gpu") : "unknown"));
-	if (get(mach, "gpu_memory_bytes")) {
+	strbuf_addstr(&sb, rec_str_or(mach, "gpu", prop(run, "gpu") ? prop(run, "gpu") : "unknown"));
+	if (rec_get(mach, "gpu_memory_bytes")) {
 		strbuf_addstr(&sb, ", ");
 		bytes_text(&sb, nget(mach, "gpu_memory_bytes"));
 	}
-	if (get(mach, "driver"))
-		strbuf_addf(&sb, ", driver %s", sget(mach, "driver", ""));
+	if (rec_get(mach, "driver"))
+		strbuf_addf(&sb, ", driver %s", rec_str_or(mach, "driver", ""));
 	dl_item(h, "GPU", sb.buf);
 	strbuf_reset(&sb);
-	bytes_text(&sb, get(mach, "memory_bytes") ? nget(mach, "memory_bytes") : nget(env, "ram_bytes"));
+	bytes_text(&sb, rec_get(mach, "memory_bytes") ? nget(mach, "memory_bytes") : nget(env, "ram_bytes"));
 	dl_item(h, "memory", sb.buf);
 	strbuf_reset(&sb);
-	dl_item(h, "CPU", sget(get(env, "cpu"), "model", "unknown"));
-	strbuf_addstr(&sb, sget(mach, "kernel", prop(run, "kernel") ? prop(run, "kernel") :
-				sget(get(env, "kernel"), "release", "unknown")));
-	if (get(env, "distribution"))
-		strbuf_addf(&sb, " (%s)", sget(env, "distribution", ""));
+	dl_item(h, "CPU", rec_str_or(rec_get(env, "cpu"), "model", "unknown"));
+	strbuf_addstr(&sb, rec_str_or(mach, "kernel", prop(run, "kernel") ? prop(run, "kernel") :
+				rec_str_or(rec_get(env, "kernel"), "release", "unknown")));
+	if (rec_get(env, "distribution"))
+		strbuf_addf(&sb, " (%s)", rec_str_or(env, "distribution", ""));
 	dl_item(h, "kernel", sb.buf);
 	strbuf_reset(&sb);
-	cJSON_ArrayForEach(k, get(id, "server_knobs"))
+	cJSON_ArrayForEach(k, rec_get(id, "server_knobs"))
 		strbuf_addf(&sb, "%s%s=%s", sb.len ? " " : "", k->string ? k->string : "?",
 			    cJSON_GetStringValue(k) ? k->valuestring : "?");
 	strbuf_addf(&sb, "%s(source: %s)", sb.len ? " " : "none known ",
-		    sget(id, "server_knobs_source", "unknown"));
+		    rec_str_or(id, "server_knobs_source", "unknown"));
 	dl_item(h, "server knobs", sb.buf);
 	strbuf_reset(&sb);
 	if (run->timestamp) {
@@ -1104,38 +1093,38 @@ static void comparison(struct html *h, const cJSON *comparisons)
 		char cls[64];
 		start(h, "div");
 		attr(h, "class", "card");
-		elem(h, "h3", NULL, sget(cmp, "model", "?"));
-		if (get(cmp, "profile")) {
+		elem(h, "h3", NULL, rec_str_or(cmp, "model", "?"));
+		if (rec_get(cmp, "profile")) {
 			start(h, "p");
 			attr(h, "class", "muted");
 			text(h, "Baseline profile ");
-			elem(h, "code", NULL, sget(cmp, "profile", ""));
+			elem(h, "code", NULL, rec_str_or(cmp, "profile", ""));
 			end(h);
 		}
-		if (get(cmp, "identity_change"))
-			elem(h, "p", "msg", sget(cmp, "identity_change", ""));
-		if (cJSON_GetArraySize(get(cmp, "ceilings"))) {
+		if (rec_get(cmp, "identity_change"))
+			elem(h, "p", "msg", rec_str_or(cmp, "identity_change", ""));
+		if (cJSON_GetArraySize(rec_get(cmp, "ceilings"))) {
 			table_head(h, "sortable ceilings", ccols);
-			cJSON_ArrayForEach(v, get(cmp, "ceilings")) {
+			cJSON_ArrayForEach(v, rec_get(cmp, "ceilings")) {
 				start(h, "tr");
-				text_cell(h, sget(v, "what", "?"));
+				text_cell(h, rec_str_or(v, "what", "?"));
 				num_cell(h, nget(v, "baseline"), 0);
 				num_cell(h, nget(v, "now"), 0);
-				snprintf(cls, sizeof(cls), "v-%s", sget(v, "verdict", "?"));
-				elem(h, "td", cls, sget(v, "verdict", "?"));
+				snprintf(cls, sizeof(cls), "v-%s", rec_str_or(v, "verdict", "?"));
+				elem(h, "td", cls, rec_str_or(v, "verdict", "?"));
 				end(h);
 				raw(h, "\n");
 			}
 			table_end(h);
 		}
 		table_head(h, "sortable verdicts", vcols);
-		cJSON_ArrayForEach(v, get(cmp, "verdicts")) {
-			const cJSON *iv = get(v, "interval");
+		cJSON_ArrayForEach(v, rec_get(cmp, "verdicts")) {
+			const cJSON *iv = rec_get(v, "interval");
 			start(h, "tr");
-			text_cell(h, sget(v, "preset", "?"));
-			text_cell(h, sget(v, "metric", "?"));
-			snprintf(cls, sizeof(cls), "v-%s", sget(v, "verdict", "?"));
-			elem(h, "td", cls, sget(v, "verdict", "?"));
+			text_cell(h, rec_str_or(v, "preset", "?"));
+			text_cell(h, rec_str_or(v, "metric", "?"));
+			snprintf(cls, sizeof(cls), "v-%s", rec_str_or(v, "verdict", "?"));
+			elem(h, "td", cls, rec_str_or(v, "verdict", "?"));
 			num_cell(h, nget(v, "baseline_median"), 2);
 			num_cell(h, nget(v, "median"), 2);
 			num_cell(h, nget(v, "change_pct"), 1);
@@ -1171,11 +1160,11 @@ struct html_state {
 static int simulated(const struct report_run *run, const cJSON *models)
 {
 	const cJSON *m;
-	if (cJSON_IsTrue(get(run->properties, "simulated")) ||
-	    cJSON_IsTrue(get(get(run->env, "ollama"), "simulated")))
+	if (cJSON_IsTrue(rec_get(run->properties, "simulated")) ||
+	    cJSON_IsTrue(rec_get(rec_get(run->env, "ollama"), "simulated")))
 		return 1;
 	cJSON_ArrayForEach(m, models)
-		if (cJSON_IsTrue(get(get(m, "identity"), "simulated")))
+		if (cJSON_IsTrue(rec_get(rec_get(m, "identity"), "simulated")))
 			return 1;
 	return 0;
 }
@@ -1253,7 +1242,7 @@ static int write_doc(struct html *h, const struct html_state *st)
 		attr(h, "role", "alert");
 		text(h, "SIMULATED RESULTS. The server was ");
 		text(h, prop(run, "simulator") ? prop(run, "simulator") :
-		     sget(get(run->env, "ollama"), "simulator", "o3-sim"));
+		     rec_str_or(rec_get(run->env, "ollama"), "simulator", "o3-sim"));
 		text(h, ", o3's simulator: no number below was measured on real hardware, and no "
 		     "preset here is to be applied.");
 		end(h);
@@ -1269,7 +1258,7 @@ static int write_doc(struct html *h, const struct html_state *st)
 			start(h, "li");
 			start(h, "a");
 			attrf(h, "href", "#model-%d", ++n);
-			text(h, sget(m, "model", "?"));
+			text(h, rec_str_or(m, "model", "?"));
 			end(h);
 			end(h);
 		}
@@ -1296,7 +1285,7 @@ static int write_doc(struct html *h, const struct html_state *st)
 	raw(h, "\n");
 	comparison(h, run->comparisons);
 	page_tail(h, prop(run, "o3_version") ? prop(run, "o3_version") :
-		  sget(run->env, "o3_version", "?"));
+		  rec_str_or(run->env, "o3_version", "?"));
 	return h->bad ? -1 : 0;
 }
 

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "msg.h"
+#include "record.h"
 #include "report_internal.h"
 #include "util.h"
 #include "banned.h"
@@ -41,11 +42,6 @@ struct json_state {
 	cJSON *models; /* the entries, in the run's order */
 	cJSON *slugs;  /* slug -> array of references to its entries */
 };
-
-static const cJSON *get(const cJSON *o, const char *k)
-{
-	return o ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
-}
 
 static void copy(cJSON *to, const char *name, const cJSON *from)
 {
@@ -70,12 +66,12 @@ static int json_begin(const struct report_run *run, void **state)
 static const char *verdict_of(const cJSON *m)
 {
 	const cJSON *g;
-	if (get(m, "error"))
+	if (rec_get(m, "error"))
 		return "not measured";
-	if (cJSON_IsFalse(get(m, "complete")))
+	if (cJSON_IsFalse(rec_get(m, "complete")))
 		return "unfinished";
-	cJSON_ArrayForEach(g, get(m, "gates"))
-		if (!cJSON_IsTrue(get(g, "pass")))
+	cJSON_ArrayForEach(g, rec_get(m, "gates"))
+		if (!cJSON_IsTrue(rec_get(g, "pass")))
 			return "fail";
 	return "pass";
 }
@@ -89,22 +85,22 @@ static cJSON *key_figures(const cJSON *m)
 		"options", "decode_tps", "ttft_ms", "decode_tps_at_fill", "ttft_ms_at_fill",
 	};
 	cJSON *k = cJSON_CreateObject(), *c = cJSON_AddObjectToObject(k, "ceiling"), *p, *s;
-	const cJSON *ceil = get(m, "ceiling"), *usable = get(ceil, "usable"), *x;
+	const cJSON *ceil = rec_get(m, "ceiling"), *usable = rec_get(ceil, "usable"), *x;
 	double min_success = -1, max_p99 = -1;
 	int levels = 0, failed = 0, gates = 0;
 	size_t i, j;
 
-	copy(c, "found", get(ceil, "found"));
-	copy(c, "loads_up_to", get(ceil, "loads_up_to"));
-	copy(c, "first_bad", get(ceil, "first_bad"));
-	copy(c, "bad_outcome", get(ceil, "bad_outcome"));
-	copy(c, "confirmed", get(ceil, "confirmed"));
-	copy(c, "usable_num_ctx", get(usable, "num_ctx"));
-	copy(c, "decode_tps_at_fill", get(usable, "decode_tps_at_fill"));
-	copy(c, "ttft_ms_at_fill", get(usable, "ttft_ms_at_fill"));
+	copy(c, "found", rec_get(ceil, "found"));
+	copy(c, "loads_up_to", rec_get(ceil, "loads_up_to"));
+	copy(c, "first_bad", rec_get(ceil, "first_bad"));
+	copy(c, "bad_outcome", rec_get(ceil, "bad_outcome"));
+	copy(c, "confirmed", rec_get(ceil, "confirmed"));
+	copy(c, "usable_num_ctx", rec_get(usable, "num_ctx"));
+	copy(c, "decode_tps_at_fill", rec_get(usable, "decode_tps_at_fill"));
+	copy(c, "ttft_ms_at_fill", rec_get(usable, "ttft_ms_at_fill"));
 	p = cJSON_AddObjectToObject(k, "presets");
 	for (i = 0; i < 2; i++) {
-		const cJSON *pr = get(get(m, "presets"), which[i]);
+		const cJSON *pr = rec_get(rec_get(m, "presets"), which[i]);
 		cJSON *o;
 		if (!pr) {
 			cJSON_AddNullToObject(p, which[i]);
@@ -112,10 +108,10 @@ static cJSON *key_figures(const cJSON *m)
 		}
 		o = cJSON_AddObjectToObject(p, which[i]);
 		for (j = 0; j < sizeof(preset_keys) / sizeof(preset_keys[0]); j++)
-			copy(o, preset_keys[j], get(pr, preset_keys[j]));
+			copy(o, preset_keys[j], rec_get(pr, preset_keys[j]));
 	}
-	cJSON_ArrayForEach(x, get(m, "stability")) {
-		const cJSON *v = get(x, "success_pct"), *q = get(x, "ttft_p99_ms");
+	cJSON_ArrayForEach(x, rec_get(m, "stability")) {
+		const cJSON *v = rec_get(x, "success_pct"), *q = rec_get(x, "ttft_p99_ms");
 		levels++;
 		if (cJSON_IsNumber(v) && (min_success < 0 || v->valuedouble < min_success))
 			min_success = v->valuedouble;
@@ -128,9 +124,9 @@ static cJSON *key_figures(const cJSON *m)
 		cJSON_AddNumberToObject(s, "min_success_pct", min_success);
 	if (max_p99 >= 0)
 		cJSON_AddNumberToObject(s, "max_ttft_p99_ms", max_p99);
-	cJSON_ArrayForEach(x, get(m, "gates")) {
+	cJSON_ArrayForEach(x, rec_get(m, "gates")) {
 		gates++;
-		failed += !cJSON_IsTrue(get(x, "pass"));
+		failed += !cJSON_IsTrue(rec_get(x, "pass"));
 	}
 	s = cJSON_AddObjectToObject(k, "gates");
 	cJSON_AddNumberToObject(s, "total", gates);
@@ -143,11 +139,11 @@ static int json_model(void *state, const cJSON *m)
 	struct json_state *st = state;
 	cJSON *e = cJSON_CreateObject(), *list;
 	const cJSON *it;
-	const char *model = cJSON_GetStringValue(get(m, "model"));
+	const char *model = rec_str(m, "model");
 	char slug[256], file[300];
 	o3_model_slug(model ? model : "unknown", slug, sizeof(slug));
 	snprintf(file, sizeof(file), "%s.json", slug);
-	copy(e, "model", get(m, "model"));
+	copy(e, "model", rec_get(m, "model"));
 	cJSON_AddStringToObject(e, "file", file);
 	cJSON_AddStringToObject(e, "verdict", verdict_of(m));
 	cJSON_AddItemToObject(e, "key_figures", key_figures(m));
@@ -179,18 +175,18 @@ static cJSON *run_json(const struct report_run *run, const cJSON *models)
 	if (run->hostname)
 		cJSON_AddStringToObject(r, "hostname", run->hostname);
 	for (i = 0; i < sizeof(props) / sizeof(props[0]); i++)
-		copy(r, props[i], get(run->properties, props[i]));
-	if (!get(r, "simulated"))
+		copy(r, props[i], rec_get(run->properties, props[i]));
+	if (!rec_get(r, "simulated"))
 		cJSON_AddBoolToObject(r, "simulated", 0);
 	cJSON_ArrayForEach(m, models)
 		if (!machine)
-			machine = get(get(m, "identity"), "machine");
+			machine = rec_get(rec_get(m, "identity"), "machine");
 	if (machine) {
 		copy(r, "machine", machine);
 	} else {
 		cJSON *x = cJSON_AddObjectToObject(r, "machine");
-		copy(x, "gpu", get(run->properties, "gpu"));
-		copy(x, "kernel", get(run->properties, "kernel"));
+		copy(x, "gpu", rec_get(run->properties, "gpu"));
+		copy(x, "kernel", rec_get(run->properties, "kernel"));
 	}
 	return r;
 }

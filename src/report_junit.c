@@ -93,25 +93,20 @@ struct junit_state {
 	size_t n, cap;
 };
 
-static const cJSON *get(const cJSON *o, const char *k)
-{
-	return o ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
-}
-
 static const char *str(const cJSON *o, const char *k)
 {
-	const char *v = cJSON_GetStringValue(get(o, k));
+	const char *v = rec_str(o, k);
 	return v ? v : "";
 }
 
 static int gating(const cJSON *r)
 {
-	return cJSON_IsTrue(get(r, "gating"));
+	return cJSON_IsTrue(rec_get(r, "gating"));
 }
 
 static double time_s(const cJSON *r)
 {
-	double t = cJSON_GetNumberValue(get(r, "time_s"));
+	double t = cJSON_GetNumberValue(rec_get(r, "time_s"));
 	return t == t && t > 0 ? t : 0; /* NaN when absent */
 }
 
@@ -136,10 +131,10 @@ static char *knobs_text(const cJSON *knobs, const char *sep)
 static struct jsuite *add_suite(struct junit_state *st, const cJSON *summary, const char *model)
 {
 	struct jsuite *s;
-	const cJSON *knobs = get(summary, "server_knobs");
-	int simulated = summary && get(summary, "identity") ?
-			cJSON_IsTrue(get(get(summary, "identity"), "simulated")) :
-			cJSON_IsTrue(get(st->run->properties, "simulated"));
+	const cJSON *knobs = rec_get(summary, "server_knobs");
+	int simulated = summary && rec_get(summary, "identity") ?
+			cJSON_IsTrue(rec_get(rec_get(summary, "identity"), "simulated")) :
+			cJSON_IsTrue(rec_get(st->run->properties, "simulated"));
 	struct strbuf sb = STRBUF_INIT;
 	if (st->n == st->cap) {
 		st->cap = st->cap ? 2 * st->cap : 8;
@@ -149,7 +144,7 @@ static struct jsuite *add_suite(struct junit_state *st, const cJSON *summary, co
 	memset(s, 0, sizeof(*s));
 	s->summary = summary;
 	s->model = xstrdup(model);
-	s->hash = cJSON_GetStringValue(get(get(summary, "identity"), "hash"));
+	s->hash = cJSON_GetStringValue(rec_get(rec_get(summary, "identity"), "hash"));
 	strbuf_addstr(&sb, model);
 	if (cJSON_GetArraySize(knobs)) {
 		char *spaced = knobs_text(knobs, " ");
@@ -161,8 +156,8 @@ static struct jsuite *add_suite(struct junit_state *st, const cJSON *summary, co
 	if (simulated)
 		strbuf_addstr(&sb, " [SIMULATED]");
 	s->name = strbuf_detach(&sb, NULL);
-	if (cJSON_GetArraySize(get(summary, "gates")))
-		s->gate_used = xcalloc((size_t)cJSON_GetArraySize(get(summary, "gates")), sizeof(int));
+	if (cJSON_GetArraySize(rec_get(summary, "gates")))
+		s->gate_used = xcalloc((size_t)cJSON_GetArraySize(rec_get(summary, "gates")), sizeof(int));
 	return s;
 }
 
@@ -215,7 +210,7 @@ static struct jsuite *by_prefix(struct junit_state *st, const char *name, struct
 /* The suite a step result belongs to. */
 static struct jsuite *suite_of(struct junit_state *st, const cJSON *r, struct jsuite *last)
 {
-	const char *name = str(r, "name"), *key = cJSON_GetStringValue(get(r, "key")), *id;
+	const char *name = str(r, "name"), *key = rec_str(r, "key"), *id;
 	const char *ps;
 	struct jsuite *s;
 	size_t i;
@@ -231,7 +226,7 @@ static struct jsuite *suite_of(struct junit_state *st, const cJSON *r, struct js
 			const cJSON *g;
 			int k = 0;
 			s = &st->suites[i];
-			cJSON_ArrayForEach(g, get(s->summary, "gates")) {
+			cJSON_ArrayForEach(g, rec_get(s->summary, "gates")) {
 				if (!s->gate_used[k] && !strcmp(str(g, "name"), name)) {
 					s->gate_used[k] = 1;
 					return s;
@@ -348,8 +343,8 @@ static void group(struct junit_state *st)
 	struct jsuite *last = NULL;
 	size_t i;
 	cJSON_ArrayForEach(m, st->models)
-		add_suite(st, m, cJSON_GetStringValue(get(m, "model")) ?
-			  cJSON_GetStringValue(get(m, "model")) : "?");
+		add_suite(st, m, rec_str(m, "model") ?
+			  rec_str(m, "model") : "?");
 	cJSON_ArrayForEach(r, st->steps) {
 		/* add_suite may move the suites: index, not pointer, across it */
 		size_t li = last ? (size_t)(last - st->suites) : 0;
@@ -366,7 +361,7 @@ static void group(struct junit_state *st)
 /* The step's record (run->records by its key), or NULL. */
 static const cJSON *record_of(const struct report_run *run, const cJSON *step)
 {
-	const char *key = cJSON_GetStringValue(get(step, "key"));
+	const char *key = rec_str(step, "key");
 	return key && run->records ? cJSON_GetObjectItemCaseSensitive(run->records, key) : NULL;
 }
 
@@ -375,7 +370,7 @@ static const cJSON *record_of(const struct report_run *run, const cJSON *step)
 static const char *error_class(const struct report_run *run, const cJSON *step, char *buf,
 			       size_t len)
 {
-	const char *cls = cJSON_GetStringValue(get(get(record_of(run, step), RK_ERROR), "class"));
+	const char *cls = cJSON_GetStringValue(rec_get(rec_get(record_of(run, step), RK_ERROR), "class"));
 	const char *msg = str(step, "message"), *colon = strstr(msg, ": ");
 	if (cls)
 		return cls;
@@ -398,7 +393,7 @@ static int verdict_class(const char *cls)
 /* ", label 12.3" (decimals 1) or ", label 12" (0), when o has k */
 static void num(struct strbuf *sb, const char *label, const cJSON *o, const char *k, int decimals)
 {
-	const cJSON *x = get(o, k);
+	const cJSON *x = rec_get(o, k);
 	if (cJSON_IsNumber(x))
 		strbuf_addf(sb, "%s%s %.*f", sb->len && sb->buf[sb->len - 1] != ' ' ? ", " : "",
 			    label, decimals, x->valuedouble);
@@ -407,11 +402,11 @@ static void num(struct strbuf *sb, const char *label, const cJSON *o, const char
 /* The summary's trial measured by this record, or NULL. */
 static const cJSON *trial_of(const cJSON *summary, const cJSON *rec)
 {
-	const char *id = cJSON_GetStringValue(get(rec, RK_ID));
+	const char *id = rec_str(rec, RK_ID);
 	const cJSON *t;
 	if (!id)
 		return NULL;
-	cJSON_ArrayForEach(t, get(summary, "trials"))
+	cJSON_ArrayForEach(t, rec_get(summary, "trials"))
 		if (!strcmp(str(t, "id"), id))
 			return t;
 	return NULL;
@@ -421,10 +416,10 @@ static const cJSON *trial_of(const cJSON *summary, const cJSON *rec)
 static const cJSON *stability_of(const cJSON *summary, const char *name)
 {
 	const cJSON *s;
-	cJSON_ArrayForEach(s, get(summary, "stability")) {
+	cJSON_ArrayForEach(s, rec_get(summary, "stability")) {
 		char want[300];
 		snprintf(want, sizeof(want), "stability %s streams=%.0f", str(s, "preset"),
-			 cJSON_GetNumberValue(get(s, "streams")));
+			 cJSON_GetNumberValue(rec_get(s, "streams")));
 		if (!strcmp(want, name))
 			return s;
 	}
@@ -472,7 +467,7 @@ static void judge(const struct report_run *run, const struct jsuite *s, const st
 		}
 	}
 	if (starts_with(phase, RP_PROBE "/")) {
-		const char *oc = cJSON_GetStringValue(get(rec, RK_OUTCOME));
+		const char *oc = rec_str(rec, RK_OUTCOME);
 		if (!oc && verdict_class(cls))
 			oc = cls;
 		if (oc && strcmp(oc, "fits")) {
@@ -489,7 +484,7 @@ static void judge(const struct report_run *run, const struct jsuite *s, const st
 		}
 	} else if (starts_with(phase, RP_TRIAL "/")) {
 		const cJSON *tr = trial_of(s->summary, rec);
-		if (tr && cJSON_IsTrue(get(tr, "meets")))
+		if (tr && cJSON_IsTrue(rec_get(tr, "meets")))
 			strbuf_addstr(&t, "verdict: meets every criterion");
 		else if (tr && o->v == V_PASS && !verdict_class(cls))
 			strbuf_addf(&t, "verdict: does not meet the criteria: %s",
@@ -540,10 +535,10 @@ static void judge(const struct report_run *run, const struct jsuite *s, const st
 			line(&o->out, t.buf);
 		}
 	} else if (starts_with(c->name, "preset ")) {
-		const cJSON *p = get(get(s->summary, "presets"), c->name + strlen("preset "));
+		const cJSON *p = rec_get(rec_get(s->summary, "presets"), c->name + strlen("preset "));
 		if (p) {
 			strbuf_addstr(&t, "options: ");
-			report_options_text(&t, get(p, RK_OPTIONS));
+			report_options_text(&t, rec_get(p, RK_OPTIONS));
 			num(&t, "decode tok/s", p, "decode_tps", 1);
 			num(&t, "TTFT ms", p, "ttft_ms", 1);
 			num(&t, "decode tok/s at fill", p, "decode_tps_at_fill", 1);
@@ -619,49 +614,49 @@ static int property_json(xmlTextWriterPtr w, const char *name, const cJSON *v)
 /* The run's identity, then the model's and its key figures. */
 static int properties(xmlTextWriterPtr w, const struct report_run *run, const struct jsuite *s)
 {
-	const cJSON *p, *m = s->summary, *id = get(m, "identity");
+	const cJSON *p, *m = s->summary, *id = rec_get(m, "identity");
 	const char *which[] = { "max_ctx", "fast" };
 	int bad = start(w, "properties") < 0;
 	size_t i;
 	cJSON_ArrayForEach(p, run->properties)
 		bad = bad || property_json(w, p->string, p) < 0;
 	if (m) {
-		bad = bad || property_json(w, "model", get(m, "model")) < 0 ||
-		      property_json(w, "model_digest", get(id, "model_digest")) < 0;
-		if (cJSON_GetArraySize(get(m, "server_knobs")) ||
-		    cJSON_GetArraySize(get(id, "server_knobs"))) {
+		bad = bad || property_json(w, "model", rec_get(m, "model")) < 0 ||
+		      property_json(w, "model_digest", rec_get(id, "model_digest")) < 0;
+		if (cJSON_GetArraySize(rec_get(m, "server_knobs")) ||
+		    cJSON_GetArraySize(rec_get(id, "server_knobs"))) {
 			struct strbuf sb = STRBUF_INIT;
-			report_options_text(&sb, cJSON_GetArraySize(get(m, "server_knobs")) ?
-				     get(m, "server_knobs") : get(id, "server_knobs"));
+			report_options_text(&sb, cJSON_GetArraySize(rec_get(m, "server_knobs")) ?
+				     rec_get(m, "server_knobs") : rec_get(id, "server_knobs"));
 			bad = bad || property(w, "server_knobs", sb.buf) < 0;
 			strbuf_release(&sb);
 		}
-		bad = bad || property_json(w, "server_knobs_source", get(id, "server_knobs_source")) < 0 ||
-		      property_json(w, "identity_hash", get(id, "hash")) < 0 ||
-		      property_json(w, "not_measured", get(m, "error")) < 0 ||
-		      property_json(w, "complete", get(m, "complete")) < 0 ||
-		      property_json(w, "ceiling", get(get(m, "ceiling"), "found")) < 0 ||
+		bad = bad || property_json(w, "server_knobs_source", rec_get(id, "server_knobs_source")) < 0 ||
+		      property_json(w, "identity_hash", rec_get(id, "hash")) < 0 ||
+		      property_json(w, "not_measured", rec_get(m, "error")) < 0 ||
+		      property_json(w, "complete", rec_get(m, "complete")) < 0 ||
+		      property_json(w, "ceiling", rec_get(rec_get(m, "ceiling"), "found")) < 0 ||
 		      property_json(w, "usable_num_ctx",
-				    get(get(get(m, "ceiling"), "usable"), "num_ctx")) < 0;
+				    rec_get(rec_get(rec_get(m, "ceiling"), "usable"), "num_ctx")) < 0;
 		for (i = 0; i < 2 && !bad; i++) {
-			const cJSON *pr = get(get(m, "presets"), which[i]);
+			const cJSON *pr = rec_get(rec_get(m, "presets"), which[i]);
 			char name[32];
 			struct strbuf sb = STRBUF_INIT;
 			snprintf(name, sizeof(name), "preset_%s", which[i]);
 			if (pr)
-				report_options_text(&sb, get(pr, RK_OPTIONS));
-			else if (get(m, "presets"))
+				report_options_text(&sb, rec_get(pr, RK_OPTIONS));
+			else if (rec_get(m, "presets"))
 				strbuf_addstr(&sb, "none meets the criteria");
 			if (sb.len)
 				bad = property(w, name, sb.buf) < 0;
 			strbuf_release(&sb);
 		}
-		if (get(m, "gates")) {
+		if (rec_get(m, "gates")) {
 			int failed = 0;
 			const cJSON *g;
 			char n[32];
-			cJSON_ArrayForEach(g, get(m, "gates"))
-				failed += !cJSON_IsTrue(get(g, "pass"));
+			cJSON_ArrayForEach(g, rec_get(m, "gates"))
+				failed += !cJSON_IsTrue(rec_get(g, "pass"));
 			snprintf(n, sizeof(n), "%d", failed);
 			bad = bad || property(w, "gates_failed", n) < 0;
 		}
@@ -708,7 +703,7 @@ static int write_doc(xmlTextWriterPtr w, const struct junit_state *js, const cha
 		}
 	/* simulated results say so where every CI dashboard shows them */
 	strbuf_addf(&sname, "o3.%s%s", run->suite_name ? run->suite_name : "",
-		    cJSON_IsTrue(get(run->properties, "simulated")) ? " [SIMULATED]" : "");
+		    cJSON_IsTrue(rec_get(run->properties, "simulated")) ? " [SIMULATED]" : "");
 	bad = xmlTextWriterSetIndent(w, 1) < 0 ||
 	      xmlTextWriterSetIndentString(w, (const xmlChar *)"  ") < 0 ||
 	      xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0 ||
@@ -734,7 +729,7 @@ static int write_doc(xmlTextWriterPtr w, const struct junit_state *js, const cha
 		      attr(w, "package", "o3") < 0 || properties(w, run, s) < 0;
 		for (j = 0; j < s->n && !bad; j++)
 			bad = testcase(w, s, &s->cases[j], &out[first + j]) < 0;
-		if (!bad && get(s->summary, "error"))
+		if (!bad && rec_get(s->summary, "error"))
 			bad = start(w, "system-out") < 0 || text(w, "not measured: ") < 0 ||
 			      text(w, str(s->summary, "error")) < 0 || end(w) < 0;
 		bad = bad || end(w) < 0;

@@ -11,20 +11,10 @@
 #include <string.h>
 
 #include "report_charts.h"
+#include "record.h"
 #include "report_internal.h"
 #include "util.h"
 #include "banned.h"
-
-static const cJSON *get(const cJSON *o, const char *k)
-{
-	return o ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
-}
-
-static const char *sget(const cJSON *o, const char *k, const char *dflt)
-{
-	const char *v = cJSON_GetStringValue(get(o, k));
-	return v ? v : dflt;
-}
 
 /* The options as a code span (in a table cell or not). */
 static void options_code(struct strbuf *sb, const cJSON *opts, int in_table)
@@ -38,7 +28,7 @@ static void options_code(struct strbuf *sb, const cJSON *opts, int in_table)
 /* "12.3" or "-" when absent */
 static const char *fmt(const cJSON *o, const char *k, int decimals, char *buf, size_t len)
 {
-	const cJSON *x = get(o, k);
+	const cJSON *x = rec_get(o, k);
 	if (!cJSON_IsNumber(x))
 		return "-";
 	snprintf(buf, len, "%.*f", decimals, x->valuedouble);
@@ -61,37 +51,37 @@ static const char *outcome_words(const char *o)
 /* "loads up to L; usable up to U: X tok/s decode at 90 % fill" and why */
 static void ceiling_md(struct strbuf *sb, const cJSON *c)
 {
-	const cJSON *u = get(c, "usable");
+	const cJSON *u = rec_get(c, "usable");
 	char a[32], b[32], d[32], e[32];
-	double usable = cJSON_GetNumberValue(get(u, "num_ctx"));
-	double fill = cJSON_GetNumberValue(get(u, "fill_ratio"));
-	const char *limited = cJSON_GetStringValue(get(u, "limited_by"));
+	double usable = cJSON_GetNumberValue(rec_get(u, "num_ctx"));
+	double fill = cJSON_GetNumberValue(rec_get(u, "fill_ratio"));
+	const char *limited = rec_str(u, "limited_by");
 	if (!c)
 		return;
 	strbuf_addf(sb, "**Loads up to** %s tokens (load-only probes, ",
 		    fmt(c, "loads_up_to", 0, a, sizeof(a)));
-	report_md_text(sb, sget(c, "memory", "GPU memory"));
-	if (get(c, "first_bad"))
+	report_md_text(sb, rec_str_or(c, "memory", "GPU memory"));
+	if (rec_get(c, "first_bad"))
 		strbuf_addf(sb, "; at %s tokens the probe %s).", fmt(c, "first_bad", 0, b, sizeof(b)),
-			    outcome_words(cJSON_GetStringValue(get(c, "bad_outcome"))));
+			    outcome_words(rec_str(c, "bad_outcome")));
 	else
 		strbuf_addf(sb, "; every context up to the search's maximum of %s fits).",
 			    fmt(c, "max_probed", 0, b, sizeof(b)));
-	if (cJSON_GetStringValue(get(c, "placement")) && strcmp(sget(c, "placement", ""), "gpu")) {
+	if (rec_str(c, "placement") && strcmp(rec_str_or(c, "placement", ""), "gpu")) {
 		strbuf_addstr(sb, " Placement: ");
-		report_md_text(sb, sget(c, "placement", ""));
+		report_md_text(sb, rec_str_or(c, "placement", ""));
 		strbuf_addch(sb, '.');
 	}
 	if (!(usable > 0)) {
 		strbuf_addstr(sb, "\n**Usable up to**: none proven: ");
-		report_md_text(sb, sget(c, "fill_confirm_miss", "no fill-confirm ran"));
+		report_md_text(sb, rec_str_or(c, "fill_confirm_miss", "no fill-confirm ran"));
 		strbuf_addstr(sb, ".\n\n");
 		return;
 	}
-	if (get(u, "ttft_server_ms_at_fill"))
-		snprintf(d, sizeof(d), "%.1f", cJSON_GetNumberValue(get(u, "ttft_server_ms_at_fill")) / 1000.0);
-	else if (get(u, "ttft_ms_at_fill"))
-		snprintf(d, sizeof(d), "%.1f", cJSON_GetNumberValue(get(u, "ttft_ms_at_fill")) / 1000.0);
+	if (rec_get(u, "ttft_server_ms_at_fill"))
+		snprintf(d, sizeof(d), "%.1f", cJSON_GetNumberValue(rec_get(u, "ttft_server_ms_at_fill")) / 1000.0);
+	else if (rec_get(u, "ttft_ms_at_fill"))
+		snprintf(d, sizeof(d), "%.1f", cJSON_GetNumberValue(rec_get(u, "ttft_ms_at_fill")) / 1000.0);
 	else
 		snprintf(d, sizeof(d), "-");
 	strbuf_addf(sb, "\n**Usable up to** %s tokens: %s tok/s decode and TTFT %s s at %.0f %% fill "
@@ -103,39 +93,39 @@ static void ceiling_md(struct strbuf *sb, const cJSON *c)
 			    fmt(u, "floor_tps", 1, b, sizeof(b)));
 	else if (limited && !strcmp(limited, "needle"))
 		strbuf_addstr(sb, "; beyond it the needle was lost");
-	if (get(u, "predicted"))
+	if (rec_get(u, "predicted"))
 		strbuf_addf(sb, " (the line through %d measured depths predicted %s)",
-			    cJSON_GetArraySize(get(c, "depth_points")), fmt(u, "predicted", 0, b, sizeof(b)));
+			    cJSON_GetArraySize(rec_get(c, "depth_points")), fmt(u, "predicted", 0, b, sizeof(b)));
 	strbuf_addstr(sb, ".\n\n");
 }
 
 /* Where and under what the numbers were measured. */
 static void identity_md(struct strbuf *sb, const cJSON *m)
 {
-	const cJSON *id = get(m, "identity");
+	const cJSON *id = rec_get(m, "identity");
 	const cJSON *k;
 	char *digest;
 	if (!id)
 		return;
-	if (cJSON_IsTrue(get(id, "simulated"))) {
+	if (cJSON_IsTrue(rec_get(id, "simulated"))) {
 		strbuf_addstr(sb, "> **SIMULATED**: measured on ");
-		report_md_text(sb, sget(id, "simulator", "o3-sim"));
+		report_md_text(sb, rec_str_or(id, "simulator", "o3-sim"));
 		strbuf_addstr(sb, ", not on a real server.\n\n");
 	}
 	strbuf_addstr(sb, "Measured under Ollama ");
-	report_md_text(sb, sget(id, "ollama_version", "?"));
+	report_md_text(sb, rec_str_or(id, "ollama_version", "?"));
 	strbuf_addstr(sb, ", model digest ");
-	digest = xstrndup(sget(id, "model_digest", "unknown"), 19);
+	digest = xstrndup(rec_str_or(id, "model_digest", "unknown"), 19);
 	report_md_text(sb, digest);
 	free(digest);
 	strbuf_addstr(sb, ", GPU ");
-	report_md_text(sb, sget(get(id, "machine"), "gpu", "none"));
+	report_md_text(sb, rec_str_or(rec_get(id, "machine"), "gpu", "none"));
 	strbuf_addstr(sb, ", server knobs (");
-	report_md_text(sb, sget(id, "server_knobs_source", "unknown"));
+	report_md_text(sb, rec_str_or(id, "server_knobs_source", "unknown"));
 	strbuf_addstr(sb, "):");
-	if (!cJSON_GetArraySize(get(id, "server_knobs")))
+	if (!cJSON_GetArraySize(rec_get(id, "server_knobs")))
 		strbuf_addstr(sb, " none known");
-	cJSON_ArrayForEach(k, get(id, "server_knobs")) {
+	cJSON_ArrayForEach(k, rec_get(id, "server_knobs")) {
 		struct strbuf kv = STRBUF_INIT;
 		strbuf_addf(&kv, "%s=%s", k->string ? k->string : "?",
 			    cJSON_GetStringValue(k) ? cJSON_GetStringValue(k) : "?");
@@ -144,7 +134,7 @@ static void identity_md(struct strbuf *sb, const cJSON *m)
 		strbuf_release(&kv);
 	}
 	strbuf_addstr(sb, " (identity ");
-	report_md_text(sb, sget(id, "hash", "?"));
+	report_md_text(sb, rec_str_or(id, "hash", "?"));
 	strbuf_addstr(sb, ").\n\n");
 }
 
@@ -152,24 +142,24 @@ static void identity_md(struct strbuf *sb, const cJSON *m)
  * measurements, the fill's notes. */
 static void findings_md(struct strbuf *sb, const cJSON *m)
 {
-	const cJSON *ch = get(m, "identity_change"), *c = get(m, "ceiling");
-	if (!ch && !get(m, "finding") && !cJSON_GetStringValue(get(c, "usable_note")))
+	const cJSON *ch = rec_get(m, "identity_change"), *c = rec_get(m, "ceiling");
+	if (!ch && !rec_get(m, "finding") && !rec_str(c, "usable_note"))
 		return;
 	strbuf_addstr(sb, "### Findings\n\n");
-	if (get(m, "finding")) {
+	if (rec_get(m, "finding")) {
 		strbuf_addstr(sb, "**Finding**: ");
-		report_md_text(sb, sget(m, "finding", ""));
+		report_md_text(sb, rec_str_or(m, "finding", ""));
 		strbuf_addstr(sb, "\n\n");
 	}
 	if (ch) {
 		strbuf_addstr(sb, "Measured again: ");
-		report_md_text(sb, sget(ch, "what", ""));
+		report_md_text(sb, rec_str_or(ch, "what", ""));
 		strbuf_addf(sb, " (%.0f steps).\n\n",
-			    cJSON_GetNumberValue(get(ch, "steps_measured_again")));
+			    cJSON_GetNumberValue(rec_get(ch, "steps_measured_again")));
 	}
-	if (cJSON_GetStringValue(get(c, "usable_note"))) {
+	if (rec_str(c, "usable_note")) {
 		strbuf_addstr(sb, "**Fill**: ");
-		report_md_text(sb, sget(c, "usable_note", ""));
+		report_md_text(sb, rec_str_or(c, "usable_note", ""));
 		strbuf_addstr(sb, ".\n\n");
 	}
 }
@@ -194,28 +184,28 @@ static void chart_md(struct strbuf *sb, const struct report_charts *rc, enum rep
 static void model_md(struct strbuf *sb, const struct report_run *run, const cJSON *m,
 		     const char *stem)
 {
-	const cJSON *c = get(m, "ceiling"), *p = get(m, "presets"), *t, *g, *s;
+	const cJSON *c = rec_get(m, "ceiling"), *p = rec_get(m, "presets"), *t, *g, *s;
 	struct report_charts rc;
 	char a[32], b[32], d[32], e[32], f[32];
 	static const char *const which[] = { "max_ctx", "fast" };
 	size_t i;
 
 	strbuf_addstr(sb, "\n## ");
-	report_md_text(sb, sget(m, "model", "?"));
+	report_md_text(sb, rec_str_or(m, "model", "?"));
 	strbuf_addstr(sb, "\n\n");
-	if (get(m, "server_knobs")) {
+	if (rec_get(m, "server_knobs")) {
 		strbuf_addstr(sb, "Server started by o3 with ");
-		options_code(sb, get(m, "server_knobs"), 0);
+		options_code(sb, rec_get(m, "server_knobs"), 0);
 		strbuf_addstr(sb, ".\n\n");
 	}
-	if (get(m, "error")) {
+	if (rec_get(m, "error")) {
 		strbuf_addstr(sb, "Not measured: ");
-		report_md_text(sb, sget(m, "error", ""));
+		report_md_text(sb, rec_str_or(m, "error", ""));
 		strbuf_addch(sb, '\n');
 		return;
 	}
 	identity_md(sb, m);
-	if (cJSON_IsFalse(get(m, "complete")))
+	if (cJSON_IsFalse(rec_get(m, "complete")))
 		strbuf_addstr(sb, "**Not finished** (the run was interrupted or the server went away): "
 			      "what follows is partial, and no gate was judged. Run the same command "
 			      "again to finish.\n\n");
@@ -224,27 +214,27 @@ static void model_md(struct strbuf *sb, const struct report_run *run, const cJSO
 	strbuf_addstr(sb, "| preset | options | decode tok/s | TTFT ms | decode tok/s at fill "
 		      "| TTFT s at fill | evidence |\n|---|---|---|---|---|---|---|\n");
 	for (i = 0; i < 2; i++) {
-		const cJSON *pr = get(p, which[i]);
+		const cJSON *pr = rec_get(p, which[i]);
 		char fill_ttft[32];
 		if (!pr) {
 			strbuf_addf(sb, "| %s | none meets the criteria | | | | | |\n", which[i]);
 			continue;
 		}
 		snprintf(fill_ttft, sizeof(fill_ttft), "-");
-		if (get(pr, "ttft_ms_at_fill"))
+		if (rec_get(pr, "ttft_ms_at_fill"))
 			snprintf(fill_ttft, sizeof(fill_ttft), "%.1f",
-				 cJSON_GetNumberValue(get(pr, "ttft_ms_at_fill")) / 1000.0);
+				 cJSON_GetNumberValue(rec_get(pr, "ttft_ms_at_fill")) / 1000.0);
 		strbuf_addf(sb, "| %s | ", which[i]);
-		options_code(sb, get(pr, "options"), 1);
+		options_code(sb, rec_get(pr, "options"), 1);
 		strbuf_addf(sb, " | %s | %s | %s | %s | ",
 			    fmt(pr, "decode_tps", 1, a, sizeof(a)), fmt(pr, "ttft_ms", 1, b, sizeof(b)),
 			    fmt(pr, "decode_tps_at_fill", 1, d, sizeof(d)), fill_ttft);
-		report_md_cell(sb, cJSON_GetStringValue(cJSON_GetArrayItem(get(pr, "evidence"), 0)));
+		report_md_cell(sb, cJSON_GetStringValue(cJSON_GetArrayItem(rec_get(pr, "evidence"), 0)));
 		strbuf_addstr(sb, " |\n");
 	}
-	if (cJSON_GetStringValue(get(get(get(p, "fast"), "choice"), "choice"))) {
+	if (cJSON_GetStringValue(rec_get(rec_get(rec_get(p, "fast"), "choice"), "choice"))) {
 		strbuf_addstr(sb, "\nfast: ");
-		report_md_text(sb, sget(get(get(p, "fast"), "choice"), "choice", ""));
+		report_md_text(sb, rec_str_or(rec_get(rec_get(p, "fast"), "choice"), "choice", ""));
 		strbuf_addstr(sb, ".\n");
 	}
 	strbuf_addstr(sb, "\nRollback: Ollama's defaults (no options).\n\n");
@@ -252,18 +242,18 @@ static void model_md(struct strbuf *sb, const struct report_run *run, const cJSO
 	strbuf_addf(sb, "### Details\n\nParameters %sB, trained context %s. Criteria: TTFT < %s s, "
 		    "decode > %s tok/s, peak memory < %s %%.\n\n",
 		    fmt(m, "params_b", 1, a, sizeof(a)), fmt(m, "trained_context", 0, b, sizeof(b)),
-		    fmt(get(m, "criteria"), "ttft_s", 1, d, sizeof(d)),
-		    fmt(get(m, "criteria"), "decode_tps_min", 0, e, sizeof(e)),
-		    fmt(get(m, "criteria"), "gpu_memory_max_pct", 0, f, sizeof(f)));
+		    fmt(rec_get(m, "criteria"), "ttft_s", 1, d, sizeof(d)),
+		    fmt(rec_get(m, "criteria"), "decode_tps_min", 0, e, sizeof(e)),
+		    fmt(rec_get(m, "criteria"), "gpu_memory_max_pct", 0, f, sizeof(f)));
 	strbuf_addstr(sb, "#### Trials\n\n| options | decode tok/s | TTFT ms | GPU % | verdict |\n|---|---|---|---|---|\n");
-	cJSON_ArrayForEach(t, get(m, "trials")) {
+	cJSON_ArrayForEach(t, rec_get(m, "trials")) {
 		strbuf_addstr(sb, "| ");
-		options_code(sb, get(t, "options"), 1);
+		options_code(sb, rec_get(t, "options"), 1);
 		strbuf_addf(sb, " | %s | %s | %s | ",
 			    fmt(t, "decode_tps", 1, a, sizeof(a)), fmt(t, "ttft_ms", 1, b, sizeof(b)),
 			    fmt(t, "gpu_pct", 1, d, sizeof(d)));
-		report_md_cell(sb, cJSON_IsTrue(get(t, "meets")) ? "meets every criterion" :
-			       sget(t, "why", "-"));
+		report_md_cell(sb, cJSON_IsTrue(rec_get(t, "meets")) ? "meets every criterion" :
+			       rec_str_or(t, "why", "-"));
 		strbuf_addstr(sb, " |\n");
 	}
 	chart_md(sb, &rc, RC_DECODE, stem);
@@ -276,20 +266,20 @@ static void model_md(struct strbuf *sb, const struct report_run *run, const cJSO
 		strbuf_addstr(sb, "\n#### Decode as the context fills\n");
 		chart_md(sb, &rc, RC_DEPTH, stem);
 	}
-	if (cJSON_GetArraySize(get(m, "stability"))) {
+	if (cJSON_GetArraySize(rec_get(m, "stability"))) {
 		strbuf_addstr(sb, "\n#### Stability\n\n| preset | streams | requests | success % | OOM | "
 			      "TTFT p99 ms | limit ms |\n|---|---|---|---|---|---|---|\n");
-		cJSON_ArrayForEach(s, get(m, "stability")) {
+		cJSON_ArrayForEach(s, rec_get(m, "stability")) {
 			char lim[32], n[32];
 			strbuf_addstr(sb, "| ");
-			report_md_cell(sb, sget(s, "preset", ""));
+			report_md_cell(sb, rec_str_or(s, "preset", ""));
 			strbuf_addf(sb, " | %s | %s | %s | %s | ", fmt(s, "streams", 0, a, sizeof(a)),
 				    fmt(s, "requests", 0, f, sizeof(f)),
 				    fmt(s, "success_pct", 1, b, sizeof(b)), fmt(s, "oom", 0, d, sizeof(d)));
-			if (get(s, "ttft_p99_ms")) {
+			if (rec_get(s, "ttft_p99_ms")) {
 				strbuf_addf(sb, "%s (p99 of %s, ", fmt(s, "ttft_p99_ms", 0, lim, sizeof(lim)),
 					    fmt(s, "samples", 0, n, sizeof(n)));
-				report_md_cell(sb, sget(s, "ttft_basis", "?"));
+				report_md_cell(sb, rec_str_or(s, "ttft_basis", "?"));
 				strbuf_addstr(sb, " clock)");
 			} else {
 				strbuf_addch(sb, '-');
@@ -310,13 +300,13 @@ static void model_md(struct strbuf *sb, const struct report_run *run, const cJSO
 	}
 	report_charts_free(&rc);
 	strbuf_addstr(sb, "\n#### Gates\n\n");
-	cJSON_ArrayForEach(g, get(m, "gates")) {
-		strbuf_addf(sb, "- %s **", cJSON_IsTrue(get(g, "pass")) ? "PASS" : "FAIL");
-		report_md_text(sb, sget(g, "name", "?"));
+	cJSON_ArrayForEach(g, rec_get(m, "gates")) {
+		strbuf_addf(sb, "- %s **", cJSON_IsTrue(rec_get(g, "pass")) ? "PASS" : "FAIL");
+		report_md_text(sb, rec_str_or(g, "name", "?"));
 		strbuf_addstr(sb, "**");
-		if (cJSON_GetStringValue(get(g, "message"))) {
+		if (rec_str(g, "message")) {
 			strbuf_addstr(sb, ": ");
-			report_md_text(sb, sget(g, "message", ""));
+			report_md_text(sb, rec_str_or(g, "message", ""));
 		}
 		strbuf_addch(sb, '\n');
 	}
@@ -325,25 +315,25 @@ static void model_md(struct strbuf *sb, const struct report_run *run, const cJSO
 /* The top of every Markdown file: the suite, SIMULATED, the server. */
 static void header_md(struct strbuf *sb, const struct report_run *run)
 {
-	const cJSON *env = run->env, *srv = get(env, "ollama");
+	const cJSON *env = run->env, *srv = rec_get(env, "ollama");
 	strbuf_addstr(sb, "# O3 run: suite ");
 	report_md_text(sb, run->suite_name ? run->suite_name : "?");
 	strbuf_addstr(sb, "\n\n");
-	if (cJSON_IsTrue(get(srv, "simulated"))) {
+	if (cJSON_IsTrue(rec_get(srv, "simulated"))) {
 		strbuf_addstr(sb, "> **SIMULATED RESULTS.** The server was ");
-		report_md_text(sb, sget(srv, "simulator", "o3-sim"));
+		report_md_text(sb, rec_str_or(srv, "simulator", "o3-sim"));
 		strbuf_addstr(sb, ", o3's simulator: no number below was measured on real hardware, "
 			      "and no preset here is to be applied.\n\n");
 	}
 	if (env) {
 		strbuf_addstr(sb, "Ollama ");
-		report_md_text(sb, sget(srv, "version", "?"));
+		report_md_text(sb, rec_str_or(srv, "version", "?"));
 		strbuf_addstr(sb, " at ");
-		report_md_text(sb, sget(srv, "url", "?"));
+		report_md_text(sb, rec_str_or(srv, "url", "?"));
 		strbuf_addstr(sb, "; ");
-		report_md_text(sb, sget(get(env, "cpu"), "model", "CPU unknown"));
+		report_md_text(sb, rec_str_or(rec_get(env, "cpu"), "model", "CPU unknown"));
 		strbuf_addstr(sb, "; ");
-		report_md_text(sb, sget(env, "distribution", ""));
+		report_md_text(sb, rec_str_or(env, "distribution", ""));
 		strbuf_addstr(sb, ".\n");
 	}
 }
@@ -403,14 +393,14 @@ static int summary_model(void *state, const cJSON *m)
 	struct md_state *st = state;
 	char slug[256], stem[300];
 	cJSON *n;
-	o3_model_slug(sget(m, "model", "unknown"), slug, sizeof(slug));
+	o3_model_slug(rec_str_or(m, "model", "unknown"), slug, sizeof(slug));
 	if (!st->seen)
 		st->seen = cJSON_CreateObject();
 	if (!(n = cJSON_GetObjectItemCaseSensitive(st->seen, slug)))
 		n = cJSON_AddNumberToObject(st->seen, slug, 0);
 	cJSON_SetNumberValue(n, n->valuedouble + 1);
 	chart_stem(stem, sizeof(stem), slug, (int)n->valuedouble);
-	model_md(&st->sb, st->run, m, get(m, "error") ? NULL : stem);
+	model_md(&st->sb, st->run, m, rec_get(m, "error") ? NULL : stem);
 	return 0;
 }
 
@@ -437,7 +427,7 @@ static int per_model_model(void *state, const cJSON *m)
 	struct md_state *st = state;
 	char slug[256];
 	cJSON *list;
-	o3_model_slug(sget(m, "model", "unknown"), slug, sizeof(slug));
+	o3_model_slug(rec_str_or(m, "model", "unknown"), slug, sizeof(slug));
 	if (!st->models)
 		st->models = cJSON_CreateObject();
 	list = cJSON_GetObjectItemCaseSensitive(st->models, slug);
@@ -453,7 +443,7 @@ static int charts_write(struct md_state *st, const cJSON *m, const char *stem)
 	struct report_charts rc;
 	char dir[4096], path[4600];
 	int i, ret = 0, made = 0;
-	if (get(m, "error"))
+	if (rec_get(m, "error"))
 		return 0;
 	report_charts_build(&rc, st->run, m);
 	for (i = 0; i < RC_COUNT; i++) {
@@ -485,7 +475,7 @@ static int per_model_end(void *state)
 		cJSON_ArrayForEach(m, list) {
 			char stem[300];
 			chart_stem(stem, sizeof(stem), list->string, ++nth);
-			model_md(&sb, st->run, m, get(m, "error") ? NULL : stem);
+			model_md(&sb, st->run, m, rec_get(m, "error") ? NULL : stem);
 			rc |= charts_write(st, m, stem);
 		}
 		snprintf(path, sizeof(path), "%s/%s.md", st->dir, list->string);
@@ -542,37 +532,37 @@ void report_terminal(FILE *out, const cJSON *models)
 	char a[32], b[32], c[32];
 	int simulated = 0;
 	cJSON_ArrayForEach(m, models)
-		simulated |= cJSON_IsTrue(get(get(m, "identity"), "simulated"));
+		simulated |= cJSON_IsTrue(rec_get(rec_get(m, "identity"), "simulated"));
 	if (simulated)
 		fprintf(out, "\nSIMULATED: these results come from o3-sim, not from a real server.\n");
 	fprintf(out, "\n%-32s %9s %9s  %-8s %-36s %8s\n", "model", "loads to", "usable", "preset",
 		"options", "tok/s");
 	cJSON_ArrayForEach(m, models) {
 		static const char *const which[] = { "max_ctx", "fast" };
-		const cJSON *ceil = get(m, "ceiling"), *u = get(ceil, "usable");
+		const cJSON *ceil = rec_get(m, "ceiling"), *u = rec_get(ceil, "usable");
 		size_t i;
-		char *name = term(sget(m, "model", "?")), *t;
-		if (get(m, "error")) {
-			t = term(sget(m, "error", ""));
+		char *name = term(rec_str_or(m, "model", "?")), *t;
+		if (rec_get(m, "error")) {
+			t = term(rec_str_or(m, "error", ""));
 			fprintf(out, "%-32s not measured: %s\n", name, t);
 			free(t);
 			free(name);
 			continue;
 		}
-		if (cJSON_IsFalse(get(m, "complete"))) {
+		if (cJSON_IsFalse(rec_get(m, "complete"))) {
 			fprintf(out, "%-32s not finished: run the same command again to finish\n", name);
 			free(name);
 			continue;
 		}
-		if (get(m, "server_knobs")) {
-			t = term_options(get(m, "server_knobs"));
+		if (rec_get(m, "server_knobs")) {
+			t = term_options(rec_get(m, "server_knobs"));
 			fprintf(out, "%s  (server: %s)\n", name, t);
 			free(t);
 			name[0] = '\0';
 		}
 		for (i = 0; i < 2; i++) {
-			const cJSON *pr = get(get(m, "presets"), which[i]);
-			t = pr ? term_options(get(pr, "options")) : NULL;
+			const cJSON *pr = rec_get(rec_get(m, "presets"), which[i]);
+			t = pr ? term_options(rec_get(pr, "options")) : NULL;
 			fprintf(out, "%-32s %9s %9s  %-8s %-36s %8s\n", i ? "" : name,
 				i ? "" : fmt(ceil, "loads_up_to", 0, a, sizeof(a)),
 				i ? "" : fmt(ceil, "confirmed", 0, c, sizeof(c)), which[i],
@@ -581,24 +571,25 @@ void report_terminal(FILE *out, const cJSON *models)
 			free(t);
 		}
 		free(name);
-		if (get(u, "decode_tps_at_fill")) {
-			const cJSON *tt = get(u, "ttft_server_ms_at_fill") ? get(u, "ttft_server_ms_at_fill") :
-					  get(u, "ttft_ms_at_fill");
+		if (rec_get(u, "decode_tps_at_fill")) {
+			const cJSON *tt = rec_get(u, "ttft_server_ms_at_fill");
+			if (!tt)
+				tt = rec_get(u, "ttft_ms_at_fill");
 			fprintf(out, "    usable up to %s: %s tok/s decode", fmt(u, "num_ctx", 0, a, sizeof(a)),
 				fmt(u, "decode_tps_at_fill", 1, b, sizeof(b)));
 			if (cJSON_IsNumber(tt))
 				fprintf(out, ", TTFT %.1f s", tt->valuedouble / 1000.0);
-			fprintf(out, " at %.0f %% fill\n", cJSON_GetNumberValue(get(u, "fill_ratio")) * 100);
+			fprintf(out, " at %.0f %% fill\n", cJSON_GetNumberValue(rec_get(u, "fill_ratio")) * 100);
 		}
-		if (get(m, "finding")) {
-			t = term(sget(m, "finding", ""));
+		if (rec_get(m, "finding")) {
+			t = term(rec_str_or(m, "finding", ""));
 			fprintf(out, "    finding: %s\n", t);
 			free(t);
 		}
-		cJSON_ArrayForEach(g, get(m, "gates"))
-			if (!cJSON_IsTrue(get(g, "pass"))) {
-				char *gn = term(sget(g, "name", "?"));
-				t = term(sget(g, "message", ""));
+		cJSON_ArrayForEach(g, rec_get(m, "gates"))
+			if (!cJSON_IsTrue(rec_get(g, "pass"))) {
+				char *gn = term(rec_str_or(g, "name", "?"));
+				t = term(rec_str_or(g, "message", ""));
 				fprintf(out, "    FAIL %s: %s\n", gn, t);
 				free(gn);
 				free(t);

@@ -24,11 +24,6 @@
 #define MERGE_SCHEMA "o3.merge"
 #define MERGE_SCHEMA_VERSION 1
 
-static const cJSON *get(const cJSON *o, const char *k)
-{
-	return o ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
-}
-
 /* ---- the rows of a model's table ------------------------------------------- */
 
 #define KF "key_figures"
@@ -55,7 +50,7 @@ const size_t report_merge_n_figs = ARRAY_SIZE(report_merge_figs);
 
 int report_merge_judged(const cJSON *entry)
 {
-	const char *v = cJSON_GetStringValue(get(entry, "verdict"));
+	const char *v = rec_str(entry, "verdict");
 	return v && (!strcmp(v, "pass") || !strcmp(v, "fail"));
 }
 
@@ -64,29 +59,29 @@ const cJSON *report_merge_fig_value(const cJSON *entry, const struct report_merg
 	const cJSON *v = entry;
 	size_t i;
 	for (i = 0; i < ARRAY_SIZE(f->path) && f->path[i] && v; i++)
-		v = get(v, f->path[i]);
+		v = rec_get(v, f->path[i]);
 	return cJSON_IsNull(v) ? NULL : v;
 }
 
 static double num(const cJSON *o, const char *k)
 {
-	return cJSON_GetNumberValue(get(o, k));
+	return cJSON_GetNumberValue(rec_get(o, k));
 }
 
 void report_merge_fig_text(struct strbuf *sb, const cJSON *entry,
 			   const struct report_merge_fig *f, const char *model)
 {
 	const cJSON *v = report_merge_fig_value(entry, f), *g;
-	const char *verdict = cJSON_GetStringValue(get(entry, "stability_verdict"));
+	const char *verdict = rec_str(entry, "stability_verdict");
 	size_t start = sb->len, mlen = model ? strlen(model) : 0;
 	int failed = 0;
 
 	if (f->kind == MF_TEXT) {
 		strbuf_addstr(sb, cJSON_GetStringValue(v) ? v->valuestring : "-");
-		if (cJSON_IsFalse(get(entry, "measured")))
+		if (cJSON_IsFalse(rec_get(entry, "measured")))
 			strbuf_addstr(sb, " (not in its results)");
-		else if (get(entry, "error"))
-			strbuf_addf(sb, ": %s", cJSON_GetStringValue(get(entry, "error")));
+		else if (rec_get(entry, "error"))
+			strbuf_addf(sb, ": %s", rec_str(entry, "error"));
 		return;
 	}
 	if (!v) {
@@ -98,9 +93,9 @@ void report_merge_fig_text(struct strbuf *sb, const cJSON *entry,
 		if (num(v, "levels") > 0) {
 			strbuf_addf(sb, ": %.0f level%s", num(v, "levels"),
 				    num(v, "levels") == 1 ? "" : "s");
-			if (get(v, "min_success_pct"))
+			if (rec_get(v, "min_success_pct"))
 				strbuf_addf(sb, ", min success %.1f %%", num(v, "min_success_pct"));
-			if (get(v, "max_ttft_p99_ms"))
+			if (rec_get(v, "max_ttft_p99_ms"))
 				strbuf_addf(sb, ", max TTFT p99 %.0f ms", num(v, "max_ttft_p99_ms"));
 		}
 		return;
@@ -115,9 +110,9 @@ void report_merge_fig_text(struct strbuf *sb, const cJSON *entry,
 		return;
 	}
 	strbuf_addf(sb, "FAIL %.0f of %.0f:", num(v, "failed"), num(v, "total"));
-	cJSON_ArrayForEach(g, get(entry, "gates")) {
-		const char *name = cJSON_GetStringValue(get(g, "name"));
-		if (cJSON_IsTrue(get(g, "pass")) || !name)
+	cJSON_ArrayForEach(g, rec_get(entry, "gates")) {
+		const char *name = rec_str(g, "name");
+		if (cJSON_IsTrue(rec_get(g, "pass")) || !name)
 			continue;
 		if (mlen && !strncmp(name, model, mlen) && name[mlen] == '/')
 			name += mlen + 1;
@@ -131,21 +126,21 @@ void report_merge_fig_text(struct strbuf *sb, const cJSON *entry,
 
 void report_merge_hardware(struct strbuf *sb, const cJSON *mj)
 {
-	const cJSON *m = get(mj, "machine");
-	const char *gpu = cJSON_GetStringValue(get(m, "gpu"));
+	const cJSON *m = rec_get(mj, "machine");
+	const char *gpu = rec_str(m, "gpu");
 	strbuf_addf(sb, "GPU %s", gpu ? gpu : "unknown");
-	if (cJSON_IsNumber(get(m, "memory_bytes")))
+	if (cJSON_IsNumber(rec_get(m, "memory_bytes")))
 		strbuf_addf(sb, ", %.1f GiB RAM", num(m, "memory_bytes") / 1073741824.0);
-	if (cJSON_IsNumber(get(m, "gpu_memory_bytes")))
+	if (cJSON_IsNumber(rec_get(m, "gpu_memory_bytes")))
 		strbuf_addf(sb, ", %.1f GiB GPU memory", num(m, "gpu_memory_bytes") / 1073741824.0);
 }
 
 void report_merge_server(struct strbuf *sb, const cJSON *mj)
 {
-	const char *v = cJSON_GetStringValue(get(mj, "ollama_version"));
+	const char *v = rec_str(mj, "ollama_version");
 	strbuf_addf(sb, "Ollama %s", v ? v : "?");
-	if (cJSON_IsTrue(get(mj, "simulated"))) {
-		v = cJSON_GetStringValue(get(mj, "simulator"));
+	if (cJSON_IsTrue(rec_get(mj, "simulated"))) {
+		v = rec_str(mj, "simulator");
 		strbuf_addf(sb, ", SIMULATED by %s", v ? v : "o3-sim");
 	}
 }
@@ -156,26 +151,26 @@ const char *report_merge_stability(const cJSON *m)
 {
 	const cJSON *g;
 	int judged = 0, failed = 0;
-	if (get(m, "error") || cJSON_IsFalse(get(m, "complete")))
+	if (rec_get(m, "error") || cJSON_IsFalse(rec_get(m, "complete")))
 		return "not judged";
-	cJSON_ArrayForEach(g, get(m, "gates")) {
-		const char *name = cJSON_GetStringValue(get(g, "name"));
+	cJSON_ArrayForEach(g, rec_get(m, "gates")) {
+		const char *name = rec_str(g, "name");
 		if (!name || !strstr(name, "/stability/"))
 			continue;
 		judged++;
-		failed += !cJSON_IsTrue(get(g, "pass"));
+		failed += !cJSON_IsTrue(rec_get(g, "pass"));
 	}
 	if (failed)
 		return "fail";
 	if (judged)
 		return "pass";
-	return cJSON_GetArraySize(get(m, "stability")) ? "not judged" : "not run";
+	return cJSON_GetArraySize(rec_get(m, "stability")) ? "not judged" : "not run";
 }
 
 static int same_model(const cJSON *a, const cJSON *b)
 {
-	const char *x = cJSON_GetStringValue(get(a, "model")), *y = cJSON_GetStringValue(get(b, "model"));
-	const cJSON *ka = get(a, "server_knobs"), *kb = get(b, "server_knobs");
+	const char *x = rec_str(a, "model"), *y = rec_str(b, "model");
+	const cJSON *ka = rec_get(a, "server_knobs"), *kb = rec_get(b, "server_knobs");
 	if (!x || !y || strcmp(x, y))
 		return 0;
 	return (!ka && !kb) || (ka && kb && cJSON_Compare(ka, kb, 1));
@@ -196,7 +191,7 @@ static cJSON *entry(const struct report_merge_machine *mc, const cJSON *m)
 {
 	cJSON *e = cJSON_CreateObject();
 	cJSON_AddStringToObject(e, "machine", mc->label);
-	cJSON_AddBoolToObject(e, "simulated", cJSON_IsTrue(get(mc->identity, "simulated")));
+	cJSON_AddBoolToObject(e, "simulated", cJSON_IsTrue(rec_get(mc->identity, "simulated")));
 	if (!m) {
 		cJSON_AddBoolToObject(e, "measured", 0);
 		cJSON_AddStringToObject(e, "verdict", "absent");
@@ -206,12 +201,12 @@ static cJSON *entry(const struct report_merge_machine *mc, const cJSON *m)
 	cJSON_AddStringToObject(e, "verdict", report_verdict(m));
 	cJSON_AddStringToObject(e, "stability_verdict", report_merge_stability(m));
 	cJSON_AddItemToObject(e, "key_figures", report_key_figures(m));
-	cJSON_AddItemToObject(e, "gates", get(m, "gates") ? cJSON_Duplicate(get(m, "gates"), 1) :
+	cJSON_AddItemToObject(e, "gates", rec_get(m, "gates") ? cJSON_Duplicate(rec_get(m, "gates"), 1) :
 				cJSON_CreateArray());
-	if (cJSON_GetStringValue(get(m, "finding")))
-		cJSON_AddStringToObject(e, "finding", get(m, "finding")->valuestring);
-	if (cJSON_GetStringValue(get(m, "error")))
-		cJSON_AddStringToObject(e, "error", get(m, "error")->valuestring);
+	if (rec_str(m, "finding"))
+		cJSON_AddStringToObject(e, "finding", rec_get(m, "finding")->valuestring);
+	if (rec_str(m, "error"))
+		cJSON_AddStringToObject(e, "error", rec_get(m, "error")->valuestring);
 	return e;
 }
 
@@ -231,10 +226,10 @@ static cJSON *machine_json(const struct report_merge_machine *mc)
 	identity_describe(mc->identity, &sb);
 	cJSON_AddStringToObject(o, "description", sb.buf ? sb.buf : "");
 	strbuf_release(&sb);
-	cJSON_AddBoolToObject(o, "simulated", cJSON_IsTrue(get(mc->identity, "simulated")));
-	copy(o, "simulator", get(mc->identity, "simulator"));
-	copy(o, "ollama_version", get(mc->identity, "ollama_version"));
-	copy(o, "machine", get(mc->identity, "machine"));
+	cJSON_AddBoolToObject(o, "simulated", cJSON_IsTrue(rec_get(mc->identity, "simulated")));
+	copy(o, "simulator", rec_get(mc->identity, "simulator"));
+	copy(o, "ollama_version", rec_get(mc->identity, "ollama_version"));
+	copy(o, "machine", rec_get(mc->identity, "machine"));
 	if (mc->time)
 		cJSON_AddStringToObject(o, "time", mc->time);
 	if (mc->hostname)
@@ -262,7 +257,7 @@ cJSON *report_merge_doc(const struct report_merge *r)
 			seen |= !strcmp(s->valuestring, name);
 		if (!seen)
 			cJSON_AddItemToArray(suites, cJSON_CreateString(name));
-		simulated |= cJSON_IsTrue(get(r->machines[i].identity, "simulated"));
+		simulated |= cJSON_IsTrue(rec_get(r->machines[i].identity, "simulated"));
 	}
 	cJSON_AddBoolToObject(doc, "suites_differ", r->suites_differ);
 	cJSON_AddBoolToObject(doc, "simulated", simulated);
@@ -276,11 +271,11 @@ cJSON *report_merge_doc(const struct report_merge *r)
 			int seen = 0;
 			cJSON_ArrayForEach(row, models)
 				seen |= same_model(row, m);
-			if (seen || !cJSON_GetStringValue(get(m, "model")))
+			if (seen || !rec_str(m, "model"))
 				continue;
 			row = cJSON_CreateObject();
-			copy(row, "model", get(m, "model"));
-			copy(row, "server_knobs", get(m, "server_knobs"));
+			copy(row, "model", rec_get(m, "model"));
+			copy(row, "server_knobs", rec_get(m, "server_knobs"));
 			cJSON_AddItemToArray(models, row);
 		}
 	cJSON_ArrayForEach(row, models) {
@@ -316,34 +311,34 @@ static const char *const lead_cols[] = {
 
 static int write_csv(const char *dir, const struct report_merge *r, const cJSON *doc)
 {
-	const cJSON *row, *e, *mach = get(doc, "machines");
+	const cJSON *row, *e, *mach = rec_get(doc, "machines");
 	cJSON *leads = cJSON_CreateArray();
 	const cJSON **sums;
 	size_t n = 0, i;
 	int rc;
-	sums = xcalloc((size_t)cJSON_GetArraySize(get(doc, "models")) * (r->n ? r->n : 1) + 1,
+	sums = xcalloc((size_t)cJSON_GetArraySize(rec_get(doc, "models")) * (r->n ? r->n : 1) + 1,
 		       sizeof(*sums));
-	cJSON_ArrayForEach(row, get(doc, "models")) {
+	cJSON_ArrayForEach(row, rec_get(doc, "models")) {
 		i = 0;
-		cJSON_ArrayForEach(e, get(row, "machines")) {
+		cJSON_ArrayForEach(e, rec_get(row, "machines")) {
 			const cJSON *mj = cJSON_GetArrayItem(mach, (int)i), *g;
 			cJSON *lead = cJSON_CreateObject(), *failed;
-			copy(lead, "machine", get(e, "machine"));
-			copy(lead, "machine_description", get(mj, "description"));
-			copy(lead, "results", get(mj, "results"));
-			copy(lead, "suite", get(mj, "suite"));
-			copy(lead, "suites_differ", get(doc, "suites_differ"));
-			copy(lead, "verdict", get(e, "verdict"));
-			copy(lead, "stability_verdict", get(e, "stability_verdict"));
-			if (cJSON_IsTrue(get(e, "measured"))) {
+			copy(lead, "machine", rec_get(e, "machine"));
+			copy(lead, "machine_description", rec_get(mj, "description"));
+			copy(lead, "results", rec_get(mj, "results"));
+			copy(lead, "suite", rec_get(mj, "suite"));
+			copy(lead, "suites_differ", rec_get(doc, "suites_differ"));
+			copy(lead, "verdict", rec_get(e, "verdict"));
+			copy(lead, "stability_verdict", rec_get(e, "stability_verdict"));
+			if (cJSON_IsTrue(rec_get(e, "measured"))) {
 				failed = cJSON_AddArrayToObject(lead, "failed_gates");
-				cJSON_ArrayForEach(g, get(e, "gates"))
-					if (!cJSON_IsTrue(get(g, "pass")) && get(g, "name"))
+				cJSON_ArrayForEach(g, rec_get(e, "gates"))
+					if (!cJSON_IsTrue(rec_get(g, "pass")) && rec_get(g, "name"))
 						cJSON_AddItemToArray(failed,
-								     cJSON_Duplicate(get(g, "name"), 1));
+								     cJSON_Duplicate(rec_get(g, "name"), 1));
 			} else {
-				copy(lead, "model", get(row, "model"));
-				copy(lead, "simulated", get(e, "simulated"));
+				copy(lead, "model", rec_get(row, "model"));
+				copy(lead, "simulated", rec_get(e, "simulated"));
 			}
 			cJSON_AddItemToArray(leads, lead);
 			sums[n++] = summary_of(&r->machines[i], row);

@@ -10,29 +10,19 @@
 #include <string.h>
 
 #include "msg.h"
+#include "record.h"
 #include "report_internal.h"
 #include "report_merge.h"
 #include "util.h"
 #include "banned.h"
 
-static const cJSON *get(const cJSON *o, const char *k)
-{
-	return o ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
-}
-
-static const char *sget(const cJSON *o, const char *k, const char *dflt)
-{
-	const char *v = cJSON_GetStringValue(get(o, k));
-	return v ? v : dflt;
-}
-
 static void banners(struct report_html_page *p, const cJSON *doc)
 {
-	const cJSON *mj, *machines = get(doc, "machines");
+	const cJSON *mj, *machines = rec_get(doc, "machines");
 	struct strbuf sb = STRBUF_INIT;
 	int n = cJSON_GetArraySize(machines), sim = 0;
 	cJSON_ArrayForEach(mj, machines)
-		sim += cJSON_IsTrue(get(mj, "simulated"));
+		sim += cJSON_IsTrue(rec_get(mj, "simulated"));
 	if (sim) {
 		strbuf_addf(&sb, "SIMULATED RESULTS. %d of the %d machines ran against o3's simulator "
 			    "(marked SIMULATED): no number of theirs was measured on real hardware, "
@@ -43,12 +33,12 @@ static void banners(struct report_html_page *p, const cJSON *doc)
 		report_html_end(p);
 		report_html_newline(p);
 	}
-	if (cJSON_IsTrue(get(doc, "suites_differ"))) {
+	if (cJSON_IsTrue(rec_get(doc, "suites_differ"))) {
 		strbuf_reset(&sb);
 		strbuf_addstr(&sb, "THE SUITES DIFFER (merged with --force):");
 		cJSON_ArrayForEach(mj, machines)
 			strbuf_addf(&sb, "%s%s ran %s", mj == machines->child ? " " : "; ",
-				    sget(mj, "label", "?"), sget(mj, "suite", "?"));
+				    rec_str_or(mj, "label", "?"), rec_str_or(mj, "suite", "?"));
 		strbuf_addstr(&sb, ". Their figures were measured and judged by different suites.");
 		report_html_start(p, "div", "banner");
 		report_html_attr(p, "role", "alert");
@@ -63,9 +53,9 @@ static void banners(struct report_html_page *p, const cJSON *doc)
 static void machine_th(struct report_html_page *p, const cJSON *mj)
 {
 	report_html_start(p, "th", NULL);
-	report_html_attr(p, "title", sget(mj, "description", ""));
-	report_html_text(p, sget(mj, "label", "?"));
-	if (cJSON_IsTrue(get(mj, "simulated"))) {
+	report_html_attr(p, "title", rec_str_or(mj, "description", ""));
+	report_html_text(p, rec_str_or(mj, "label", "?"));
+	if (cJSON_IsTrue(rec_get(mj, "simulated"))) {
 		report_html_text(p, " ");
 		report_html_elem(p, "span", "warn", "SIMULATED");
 	}
@@ -81,12 +71,12 @@ static void machines_table(struct report_html_page *p, const cJSON *doc)
 	report_html_attr(p, "id", "machines");
 	report_html_elem(p, "h2", NULL, "Machines");
 	report_html_table_head(p, "machines", cols);
-	cJSON_ArrayForEach(mj, get(doc, "machines")) {
+	cJSON_ArrayForEach(mj, rec_get(doc, "machines")) {
 		struct strbuf sb = STRBUF_INIT;
 		report_html_start(p, "tr", NULL);
 		report_html_start(p, "td", NULL);
-		report_html_text(p, sget(mj, "label", "?"));
-		if (cJSON_IsTrue(get(mj, "simulated"))) {
+		report_html_text(p, rec_str_or(mj, "label", "?"));
+		if (cJSON_IsTrue(rec_get(mj, "simulated"))) {
 			report_html_text(p, " ");
 			report_html_elem(p, "span", "warn", "SIMULATED");
 		}
@@ -97,17 +87,17 @@ static void machines_table(struct report_html_page *p, const cJSON *doc)
 		report_merge_hardware(&sb, mj);
 		report_html_elem(p, "td", NULL, sb.buf);
 		strbuf_reset(&sb);
-		report_html_elem(p, "td", NULL, sget(mj, "suite", "?"));
+		report_html_elem(p, "td", NULL, rec_str_or(mj, "suite", "?"));
 		report_html_start(p, "td", NULL);
-		report_html_elem(p, "code", NULL, sget(mj, "results", "?"));
+		report_html_elem(p, "code", NULL, rec_str_or(mj, "results", "?"));
 		report_html_end(p);
-		if (get(mj, "time")) {
-			strbuf_addf(&sb, "%s UTC", sget(mj, "time", ""));
-			if (get(mj, "hostname"))
-				strbuf_addf(&sb, " on %s", sget(mj, "hostname", ""));
+		if (rec_get(mj, "time")) {
+			strbuf_addf(&sb, "%s UTC", rec_str_or(mj, "time", ""));
+			if (rec_get(mj, "hostname"))
+				strbuf_addf(&sb, " on %s", rec_str_or(mj, "hostname", ""));
 		}
 		report_html_elem(p, "td", NULL, sb.len ? sb.buf : "-");
-		report_html_num_cell(p, cJSON_GetNumberValue(get(mj, "models")), 0);
+		report_html_num_cell(p, cJSON_GetNumberValue(rec_get(mj, "models")), 0);
 		report_html_end(p);
 		report_html_newline(p);
 		strbuf_release(&sb);
@@ -125,7 +115,7 @@ static void cell(struct report_html_page *p, const cJSON *e, const struct report
 	const cJSON *v = report_merge_fig_value(e, f);
 	struct strbuf t = STRBUF_INIT;
 	const char *cls = NULL;
-	if (cJSON_IsFalse(get(e, "measured")) && f->kind != MF_TEXT) {
+	if (cJSON_IsFalse(rec_get(e, "measured")) && f->kind != MF_TEXT) {
 		report_html_elem(p, "td", "muted", "-");
 		return;
 	}
@@ -157,7 +147,7 @@ static void cell(struct report_html_page *p, const cJSON *e, const struct report
 
 static void model_card(struct report_html_page *p, const cJSON *row, const cJSON *machines, int n)
 {
-	const char *model = sget(row, "model", "?");
+	const char *model = rec_str_or(row, "model", "?");
 	const cJSON *e, *mj;
 	char id[32];
 	size_t i;
@@ -167,10 +157,10 @@ static void model_card(struct report_html_page *p, const cJSON *row, const cJSON
 	report_html_attr(p, "id", id);
 	report_html_newline(p);
 	report_html_elem(p, "h2", NULL, model);
-	if (get(row, "server_knobs")) {
+	if (rec_get(row, "server_knobs")) {
 		report_html_start(p, "p", NULL);
 		report_html_text(p, "Server started by o3 with ");
-		report_html_options(p, get(row, "server_knobs"));
+		report_html_options(p, rec_get(row, "server_knobs"));
 		report_html_text(p, ".");
 		report_html_end(p);
 	}
@@ -188,7 +178,7 @@ static void model_card(struct report_html_page *p, const cJSON *row, const cJSON
 	for (i = 0; i < report_merge_n_figs; i++) {
 		report_html_start(p, "tr", NULL);
 		report_html_elem(p, "th", NULL, report_merge_figs[i].name);
-		cJSON_ArrayForEach(e, get(row, "machines"))
+		cJSON_ArrayForEach(e, rec_get(row, "machines"))
 			cell(p, e, &report_merge_figs[i], model);
 		report_html_end(p);
 		report_html_newline(p);
@@ -197,15 +187,15 @@ static void model_card(struct report_html_page *p, const cJSON *row, const cJSON
 	report_html_end(p); /* table */
 	report_html_end(p); /* div */
 	report_html_newline(p);
-	cJSON_ArrayForEach(e, get(row, "machines"))
-		if (get(e, "finding")) {
+	cJSON_ArrayForEach(e, rec_get(row, "machines"))
+		if (rec_get(e, "finding")) {
 			if (!findings++)
 				report_html_start(p, "ul", NULL);
 			report_html_start(p, "li", NULL);
 			report_html_elem(p, "strong", NULL, "Finding on ");
-			report_html_text(p, sget(e, "machine", "?"));
+			report_html_text(p, rec_str_or(e, "machine", "?"));
 			report_html_text(p, ": ");
-			report_html_elem(p, "span", "msg", sget(e, "finding", ""));
+			report_html_elem(p, "span", "msg", rec_str_or(e, "finding", ""));
 			report_html_end(p);
 		}
 	if (findings)
@@ -216,12 +206,12 @@ static void model_card(struct report_html_page *p, const cJSON *row, const cJSON
 
 int report_merge_html(const char *path, const cJSON *doc)
 {
-	const cJSON *row, *machines = get(doc, "machines");
+	const cJSON *row, *machines = rec_get(doc, "machines");
 	struct strbuf title = STRBUF_INIT;
 	struct report_html_page *p;
 	int n = cJSON_GetArraySize(machines), k = 0;
-	strbuf_addf(&title, "O3 merge: suite %s%s, %d machine%s", sget(doc, "suite", "?"),
-		    cJSON_IsTrue(get(doc, "suites_differ")) ? " and others" : "", n,
+	strbuf_addf(&title, "O3 merge: suite %s%s, %d machine%s", rec_str_or(doc, "suite", "?"),
+		    cJSON_IsTrue(rec_get(doc, "suites_differ")) ? " and others" : "", n,
 		    n == 1 ? "" : "s");
 	p = report_html_page_begin(title.buf);
 	strbuf_release(&title);
@@ -235,7 +225,7 @@ int report_merge_html(const char *path, const cJSON *doc)
 	report_html_start(p, "main", NULL);
 	report_html_newline(p);
 	machines_table(p, doc);
-	cJSON_ArrayForEach(row, get(doc, "models"))
+	cJSON_ArrayForEach(row, rec_get(doc, "models"))
 		model_card(p, row, machines, ++k);
 	if (!k)
 		report_html_elem(p, "p", "note", "No machine measured a model.");

@@ -10,48 +10,38 @@
 #include <string.h>
 
 #include "report_internal.h"
+#include "record.h"
 #include "report_merge.h"
 #include "util.h"
 #include "banned.h"
 
-static const cJSON *get(const cJSON *o, const char *k)
-{
-	return o ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
-}
-
-static const char *sget(const cJSON *o, const char *k, const char *dflt)
-{
-	const char *v = cJSON_GetStringValue(get(o, k));
-	return v ? v : dflt;
-}
-
 /* "label (SIMULATED)" as a cell */
 static void machine_cell(struct strbuf *sb, const cJSON *mj)
 {
-	report_md_cell(sb, sget(mj, "label", "?"));
-	if (cJSON_IsTrue(get(mj, "simulated")))
+	report_md_cell(sb, rec_str_or(mj, "label", "?"));
+	if (cJSON_IsTrue(rec_get(mj, "simulated")))
 		strbuf_addstr(sb, " (SIMULATED)");
 }
 
 static void banners(struct strbuf *sb, const cJSON *doc)
 {
-	const cJSON *mj, *machines = get(doc, "machines");
+	const cJSON *mj, *machines = rec_get(doc, "machines");
 	int n = cJSON_GetArraySize(machines), sim = 0, first = 1;
 	cJSON_ArrayForEach(mj, machines)
-		sim += cJSON_IsTrue(get(mj, "simulated"));
+		sim += cJSON_IsTrue(rec_get(mj, "simulated"));
 	if (sim)
 		strbuf_addf(sb, "> **SIMULATED RESULTS.** %d of the %d machines ran against o3's "
 			    "simulator (marked SIMULATED): no number of theirs was measured on real "
 			    "hardware, and no preset of theirs is to be applied.\n\n", sim, n);
-	if (!cJSON_IsTrue(get(doc, "suites_differ")))
+	if (!cJSON_IsTrue(rec_get(doc, "suites_differ")))
 		return;
 	strbuf_addstr(sb, "> **THE SUITES DIFFER** (merged with --force):");
 	cJSON_ArrayForEach(mj, machines) {
 		strbuf_addstr(sb, first ? " " : "; ");
 		first = 0;
-		report_md_text(sb, sget(mj, "label", "?"));
+		report_md_text(sb, rec_str_or(mj, "label", "?"));
 		strbuf_addstr(sb, " ran ");
-		report_md_text(sb, sget(mj, "suite", "?"));
+		report_md_text(sb, rec_str_or(mj, "suite", "?"));
 	}
 	strbuf_addstr(sb, ". Their figures were measured and judged by different suites.\n\n");
 }
@@ -61,7 +51,7 @@ static void machines_table(struct strbuf *sb, const cJSON *doc)
 	const cJSON *mj;
 	strbuf_addstr(sb, "## Machines\n\n| machine | server | hardware | suite | results | run started |\n"
 		      "|---|---|---|---|---|---|\n");
-	cJSON_ArrayForEach(mj, get(doc, "machines")) {
+	cJSON_ArrayForEach(mj, rec_get(doc, "machines")) {
 		struct strbuf t = STRBUF_INIT;
 		strbuf_addstr(sb, "| ");
 		machine_cell(sb, mj);
@@ -74,16 +64,16 @@ static void machines_table(struct strbuf *sb, const cJSON *doc)
 		report_md_cell(sb, t.buf);
 		strbuf_release(&t);
 		strbuf_addstr(sb, " | ");
-		report_md_cell(sb, sget(mj, "suite", "?"));
+		report_md_cell(sb, rec_str_or(mj, "suite", "?"));
 		strbuf_addstr(sb, " | ");
-		report_md_code(sb, sget(mj, "results", "?"), 1);
+		report_md_code(sb, rec_str_or(mj, "results", "?"), 1);
 		strbuf_addstr(sb, " | ");
-		if (get(mj, "time")) {
-			report_md_cell(sb, sget(mj, "time", ""));
+		if (rec_get(mj, "time")) {
+			report_md_cell(sb, rec_str_or(mj, "time", ""));
 			strbuf_addstr(sb, " UTC");
-			if (get(mj, "hostname")) {
+			if (rec_get(mj, "hostname")) {
 				strbuf_addstr(sb, " on ");
-				report_md_cell(sb, sget(mj, "hostname", ""));
+				report_md_cell(sb, rec_str_or(mj, "hostname", ""));
 			}
 		} else {
 			strbuf_addch(sb, '-');
@@ -98,7 +88,7 @@ static void cell(struct strbuf *sb, const cJSON *e, const struct report_merge_fi
 {
 	const cJSON *v;
 	struct strbuf t = STRBUF_INIT;
-	if (cJSON_IsFalse(get(e, "measured")) && f->kind != MF_TEXT) {
+	if (cJSON_IsFalse(rec_get(e, "measured")) && f->kind != MF_TEXT) {
 		strbuf_addch(sb, '-');
 		return;
 	}
@@ -127,16 +117,16 @@ static void cell(struct strbuf *sb, const cJSON *e, const struct report_merge_fi
 
 static void model_md(struct strbuf *sb, const cJSON *row, const cJSON *machines)
 {
-	const char *model = sget(row, "model", "?");
+	const char *model = rec_str_or(row, "model", "?");
 	const cJSON *e, *mj;
 	size_t i;
 	int findings = 0;
 	strbuf_addstr(sb, "\n## ");
 	report_md_text(sb, model);
 	strbuf_addstr(sb, "\n\n");
-	if (get(row, "server_knobs")) {
+	if (rec_get(row, "server_knobs")) {
 		struct strbuf t = STRBUF_INIT;
-		report_options_text(&t, get(row, "server_knobs"));
+		report_options_text(&t, rec_get(row, "server_knobs"));
 		strbuf_addstr(sb, "Server started by o3 with ");
 		report_md_code(sb, t.buf, 0);
 		strbuf_addstr(sb, ".\n\n");
@@ -154,21 +144,21 @@ static void model_md(struct strbuf *sb, const cJSON *row, const cJSON *machines)
 	strbuf_addch(sb, '\n');
 	for (i = 0; i < report_merge_n_figs; i++) {
 		strbuf_addf(sb, "| %s |", report_merge_figs[i].name);
-		cJSON_ArrayForEach(e, get(row, "machines")) {
+		cJSON_ArrayForEach(e, rec_get(row, "machines")) {
 			strbuf_addch(sb, ' ');
 			cell(sb, e, &report_merge_figs[i], model);
 			strbuf_addstr(sb, " |");
 		}
 		strbuf_addch(sb, '\n');
 	}
-	cJSON_ArrayForEach(e, get(row, "machines"))
-		if (get(e, "finding")) {
+	cJSON_ArrayForEach(e, rec_get(row, "machines"))
+		if (rec_get(e, "finding")) {
 			if (!findings++)
 				strbuf_addch(sb, '\n');
 			strbuf_addstr(sb, "- Finding on ");
-			report_md_text(sb, sget(e, "machine", "?"));
+			report_md_text(sb, rec_str_or(e, "machine", "?"));
 			strbuf_addstr(sb, ": ");
-			report_md_text(sb, sget(e, "finding", ""));
+			report_md_text(sb, rec_str_or(e, "finding", ""));
 			strbuf_addch(sb, '\n');
 		}
 }
@@ -176,18 +166,18 @@ static void model_md(struct strbuf *sb, const cJSON *row, const cJSON *machines)
 int report_merge_md(const char *path, const cJSON *doc)
 {
 	struct strbuf sb = STRBUF_INIT;
-	const cJSON *row, *machines = get(doc, "machines");
+	const cJSON *row, *machines = rec_get(doc, "machines");
 	int n = cJSON_GetArraySize(machines);
 	strbuf_addstr(&sb, "# O3 merge: suite ");
-	report_md_text(&sb, sget(doc, "suite", "?"));
-	if (cJSON_IsTrue(get(doc, "suites_differ")))
+	report_md_text(&sb, rec_str_or(doc, "suite", "?"));
+	if (cJSON_IsTrue(rec_get(doc, "suites_differ")))
 		strbuf_addstr(&sb, " and others");
 	strbuf_addf(&sb, ", %d machine%s\n\n", n, n == 1 ? "" : "s");
 	banners(&sb, doc);
 	machines_table(&sb, doc);
-	cJSON_ArrayForEach(row, get(doc, "models"))
+	cJSON_ArrayForEach(row, rec_get(doc, "models"))
 		model_md(&sb, row, machines);
-	if (!cJSON_GetArraySize(get(doc, "models")))
+	if (!cJSON_GetArraySize(rec_get(doc, "models")))
 		strbuf_addstr(&sb, "\nNo machine measured a model.\n");
 	return report_file_write_sb(path, &sb);
 }

@@ -38,6 +38,7 @@
 #include <yaml.h>
 
 #include "msg.h"
+#include "record.h"
 #include "report_internal.h"
 #include "strbuf.h"
 #include "util.h"
@@ -74,11 +75,6 @@ static const struct {
 	{ "OLLAMA_KV_CACHE_TYPE", "f16", "f16" },
 	{ "OLLAMA_FLASH_ATTENTION", NULL, NULL },
 };
-
-static const cJSON *get(const cJSON *o, const char *k)
-{
-	return o ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
-}
 
 /* Why name=value cannot go into an environment file, or NULL. */
 static const char *env_refusal(const char *name, const char *value)
@@ -132,17 +128,17 @@ static void knob_take(struct deps *d, const cJSON *v)
 
 static void deps_read(struct deps *d, const cJSON *m)
 {
-	const cJSON *id = get(m, "identity"), *top = get(m, "server_knobs"), *v;
+	const cJSON *id = rec_get(m, "identity"), *top = rec_get(m, "server_knobs"), *v;
 	size_t i;
 
 	memset(d, 0, sizeof(*d));
-	v = get(id, "simulated");
+	v = rec_get(id, "simulated");
 	d->simulated = cJSON_IsBool(v) ? cJSON_IsTrue(v) : -1;
-	d->simulator = cJSON_GetStringValue(get(id, "simulator"));
-	d->version = cJSON_GetStringValue(get(id, "ollama_version"));
-	d->digest = cJSON_GetStringValue(get(id, "model_digest"));
-	d->machine = cJSON_IsObject(get(id, "machine")) ? get(id, "machine") : NULL;
-	d->source = cJSON_GetStringValue(get(id, "server_knobs_source"));
+	d->simulator = rec_str(id, "simulator");
+	d->version = rec_str(id, "ollama_version");
+	d->digest = rec_str(id, "model_digest");
+	d->machine = cJSON_IsObject(rec_get(id, "machine")) ? rec_get(id, "machine") : NULL;
+	d->source = rec_str(id, "server_knobs_source");
 	if (cJSON_IsObject(top))
 		d->source = "managed"; /* top-level knobs: o3 started the server */
 	else if (!d->source || (strcmp(d->source, "managed") && strcmp(d->source, "process")))
@@ -153,8 +149,8 @@ static void deps_read(struct deps *d, const cJSON *m)
 		k->dflt = known_knobs[i].dflt;
 		k->dflt_text = known_knobs[i].dflt_text;
 	}
-	if (cJSON_IsObject(get(id, "server_knobs")))
-		cJSON_ArrayForEach(v, get(id, "server_knobs"))
+	if (cJSON_IsObject(rec_get(id, "server_knobs")))
+		cJSON_ArrayForEach(v, rec_get(id, "server_knobs"))
 			knob_take(d, v);
 	if (cJSON_IsObject(top))
 		cJSON_ArrayForEach(v, top)
@@ -564,7 +560,7 @@ static int write_modelfile(const char *path, const char *model, const cJSON *pre
 			   const char *which, const struct deps *d, const char *stem)
 {
 	struct strbuf sb = STRBUF_INIT;
-	const cJSON *o, *ctx = get(get(preset, "options"), "num_ctx");
+	const cJSON *o, *ctx = rec_get(rec_get(preset, "options"), "num_ctx");
 	size_t i;
 	add_simulated_line(&sb, d);
 	/* the file's own name: the folder moves (an artifact, a copy) */
@@ -614,7 +610,7 @@ static int write_modelfile(const char *path, const char *model, const cJSON *pre
 		strbuf_addstr(&sb, "\n# (not written: the model name holds a space, a control "
 			      "character or invalid UTF-8)\n");
 	}
-	cJSON_ArrayForEach(o, get(preset, "options")) {
+	cJSON_ArrayForEach(o, rec_get(preset, "options")) {
 		if (!strcmp(o->string, "num_predict"))
 			continue; /* a request knob: set per request, not in the model */
 		if (cJSON_IsNumber(o))
@@ -639,16 +635,16 @@ static int mkpath(char *out, size_t len, const char *dir, const char *stem, cons
 
 int report_presets_write(const char *dir, const cJSON *m)
 {
-	const char *model = cJSON_GetStringValue(get(m, "model"));
-	const cJSON *presets = get(m, "presets"), *p;
-	const cJSON *knobs = get(m, "server_knobs"), *k;
+	const char *model = rec_str(m, "model");
+	const cJSON *presets = rec_get(m, "presets"), *p;
+	const cJSON *knobs = rec_get(m, "server_knobs"), *k;
 	struct deps *d;
 	cJSON *doc, *pd;
 	char slug[256], path[1024];
 	size_t n;
 	int rc = 0;
 
-	if (!model || !presets || cJSON_IsFalse(get(m, "complete")))
+	if (!model || !presets || cJSON_IsFalse(rec_get(m, "complete")))
 		return 0; /* no presets from a model that was not finished */
 	d = xcalloc(1, sizeof(*d));
 	deps_read(d, m);
@@ -680,7 +676,7 @@ int report_presets_write(const char *dir, const cJSON *m)
 	pd = cJSON_AddObjectToObject(doc, "presets");
 	cJSON_ArrayForEach(p, presets) {
 		cJSON *one = cJSON_Duplicate(p, 1);
-		const cJSON *ctx = get(get(p, "options"), "num_ctx");
+		const cJSON *ctx = rec_get(rec_get(p, "options"), "num_ctx");
 		if (cJSON_IsObject(one))
 			cJSON_AddItemToObject(one, "depends_on",
 					      deps_json(d, slug, 0,

@@ -4,17 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "record.h"
 #include "trial.h"
 #include "banned.h"
 
-static const cJSON *get(const cJSON *o, const char *k)
-{
-	return cJSON_GetObjectItemCaseSensitive(o, k);
-}
-
 static int num(const cJSON *o, const char *k, double *v)
 {
-	const cJSON *x = get(o, k);
+	const cJSON *x = rec_get(o, k);
 	if (!cJSON_IsNumber(x))
 		return 0;
 	*v = x->valuedouble;
@@ -32,7 +28,7 @@ static void human_bytes(double b, char *out, size_t len)
 static void row(FILE *out, const cJSON *summary, const char *field, const char *label,
 		const char *unit)
 {
-	const cJSON *s = get(summary, field);
+	const cJSON *s = rec_get(summary, field);
 	double med, mn, mx, sd = 0;
 	if (!s || !num(s, "median", &med) || !num(s, "min", &mn) || !num(s, "max", &mx))
 		fprintf(out, "  %-22s %10s %10s %10s %9s  %s\n", label, "-", "-", "-", "-", unit);
@@ -45,7 +41,7 @@ static void row(FILE *out, const cJSON *summary, const char *field, const char *
 /* The monitor's peak memory and the hottest figures, when sampled. */
 static void print_monitor(FILE *out, const cJSON *mon)
 {
-	const cJSON *mem = get(mon, "memory"), *peaks = get(mon, "peaks");
+	const cJSON *mem = rec_get(mon, "memory"), *peaks = rec_get(mon, "peaks");
 	double used, cap, pct, v;
 	char a[32], b[32];
 	if (!mem || !num(mem, "peak_used_bytes", &used) || !num(mem, "capacity_bytes", &cap) ||
@@ -54,28 +50,28 @@ static void print_monitor(FILE *out, const cJSON *mon)
 	human_bytes(used, a, sizeof(a));
 	human_bytes(cap, b, sizeof(b));
 	fprintf(out, "  peak:    %s of %s GPU memory (%.1f%%, %s)", a, b, pct,
-		cJSON_GetStringValue(get(mem, "definition")) ? cJSON_GetStringValue(get(mem, "definition")) : "?");
-	if (num(get(peaks, "temp_c"), "value", &v))
+		rec_str_or(mem, "definition", "?"));
+	if (num(rec_get(peaks, "temp_c"), "value", &v))
 		fprintf(out, ", %.0f C", v);
-	if (num(get(peaks, "power_w"), "value", &v))
+	if (num(rec_get(peaks, "power_w"), "value", &v))
 		fprintf(out, ", %.0f W", v);
-	if (num(get(peaks, "sclk_mhz"), "value", &v))
+	if (num(rec_get(peaks, "sclk_mhz"), "value", &v))
 		fprintf(out, ", %.0f MHz", v);
-	if (cJSON_IsTrue(get(get(mon, "alert"), "crossed")))
+	if (cJSON_IsTrue(rec_get(rec_get(mon, "alert"), "crossed")))
 		fprintf(out, "  ALERT");
 	fputc('\n', out);
 }
 
 void trial_print_table(const cJSON *rec, FILE *out)
 {
-	const cJSON *opts = get(rec, "options"), *o, *load = get(rec, "load"), *ps = get(rec, "ps");
-	const cJSON *summary = get(rec, "summary"), *err = get(rec, "error"), *itl;
-	const char *status = cJSON_GetStringValue(get(rec, "status"));
+	const cJSON *opts = rec_get(rec, "options"), *o, *load = rec_get(rec, "load"), *ps = rec_get(rec, "ps");
+	const cJSON *summary = rec_get(rec, "summary"), *err = rec_get(rec, "error"), *itl;
+	const char *status = rec_str(rec, "status");
 	double v, w;
 	char a[32], b[32];
 
-	fprintf(out, "\n%s  (%s)\n", cJSON_GetStringValue(get(rec, "model")),
-		cJSON_GetStringValue(get(rec, "id")));
+	fprintf(out, "\n%s  (%s)\n", rec_str(rec, "model"),
+		rec_str(rec, "id"));
 	fprintf(out, "  options:");
 	cJSON_ArrayForEach(o, opts) {
 		if (cJSON_IsNumber(o))
@@ -87,7 +83,7 @@ void trial_print_table(const cJSON *rec, FILE *out)
 	}
 	fputc('\n', out);
 	if (load && num(load, "load_ms", &v)) {
-		const cJSON *rl = get(load, "reloaded");
+		const cJSON *rl = rec_get(load, "reloaded");
 		fprintf(out, "  load:    %.2f s%s\n", v / 1000.0,
 			cJSON_IsBool(rl) ? (cJSON_IsTrue(rl) ? " (reloaded)" : " (already loaded)") : "");
 	}
@@ -95,16 +91,16 @@ void trial_print_table(const cJSON *rec, FILE *out)
 		human_bytes(v, a, sizeof(a));
 		human_bytes(w, b, sizeof(b));
 		fprintf(out, "  memory:  %s, %s on GPU (%.0f%%)%s", a, b, v > 0 ? 100.0 * w / v : 0.0,
-			cJSON_IsTrue(get(ps, "offload")) ? ", PARTLY OFFLOADED TO CPU" : "");
+			cJSON_IsTrue(rec_get(ps, "offload")) ? ", PARTLY OFFLOADED TO CPU" : "");
 		if (num(ps, "context_length", &v))
 			fprintf(out, ", context %.0f", v);
 		fputc('\n', out);
 	}
-	print_monitor(out, get(rec, "monitor"));
-	if (summary && get(summary, "prompt_tokens") && num(get(summary, "prompt_tokens"), "median", &v))
+	print_monitor(out, rec_get(rec, "monitor"));
+	if (summary && rec_get(summary, "prompt_tokens") && num(rec_get(summary, "prompt_tokens"), "median", &v))
 		fprintf(out, "  prompt:  %.0f tokens (target %.0f)%s\n", v,
-			cJSON_GetNumberValue(get(rec, "prompt_tokens_target")),
-			cJSON_IsTrue(get(rec, "truncated")) ? ", TRUNCATED by the server" : "");
+			cJSON_GetNumberValue(rec_get(rec, "prompt_tokens_target")),
+			cJSON_IsTrue(rec_get(rec, "truncated")) ? ", TRUNCATED by the server" : "");
 	if (summary) {
 		fprintf(out, "  %-22s %10s %10s %10s %9s\n", "metric", "median", "min", "max", "stddev");
 		row(out, summary, "ttft_ms", "TTFT", "ms");
@@ -114,7 +110,7 @@ void trial_print_table(const cJSON *rec, FILE *out)
 		row(out, summary, "decode_tps_client", "decode (client)", "tok/s");
 		row(out, summary, "prefill_tps", "prefill", "tok/s");
 		row(out, summary, "e2e_ms", "end-to-end", "ms");
-		itl = get(summary, "itl_ms");
+		itl = rec_get(summary, "itl_ms");
 		if (itl && num(itl, "p50", &v)) {
 			double p90 = 0, p99 = 0;
 			num(itl, "p90", &p90);
@@ -123,6 +119,6 @@ void trial_print_table(const cJSON *rec, FILE *out)
 		}
 	}
 	if (status && !strcmp(status, "error") && err)
-		fprintf(out, "  FAILED at %s: %s: %s\n", cJSON_GetStringValue(get(err, "stage")),
-			cJSON_GetStringValue(get(err, "class")), cJSON_GetStringValue(get(err, "message")));
+		fprintf(out, "  FAILED at %s: %s: %s\n", rec_str(err, "stage"),
+			rec_str(err, "class"), rec_str(err, "message"));
 }
