@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze_internal.h"
 #include "identity.h"
 #include "record.h"
 #include "stats_compare.h"
@@ -75,16 +76,12 @@ static double median_of(const double *v, size_t n)
 	return m;
 }
 
+/* A gate of the comparison: "<model>/regression/<what>" */
 static void add_gate(cJSON *gates, const char *model, const char *what, int pass, const char *msg)
 {
-	cJSON *g = cJSON_CreateObject();
-	char name[512];
-	snprintf(name, sizeof(name), "%s/regression/%s", model, what);
-	cJSON_AddStringToObject(g, "name", name);
-	cJSON_AddBoolToObject(g, "pass", pass);
-	if (msg && *msg)
-		cJSON_AddStringToObject(g, "message", msg);
-	cJSON_AddItemToArray(gates, g);
+	char name[400];
+	snprintf(name, sizeof(name), "regression/%s", what);
+	analyze_gate_add(gates, model, name, pass, msg);
 }
 
 /* The relative noise of a sample: 1.4826 x the median absolute deviation

@@ -8,7 +8,7 @@
 #include "util.h"
 #include "banned.h"
 
-static void add_gate(cJSON *gates, const char *model, const char *what, int pass, const char *msg)
+void analyze_gate_add(cJSON *gates, const char *model, const char *what, int pass, const char *msg)
 {
 	char name[512];
 	cJSON *g = cJSON_CreateObject();
@@ -23,7 +23,7 @@ static void add_gate(cJSON *gates, const char *model, const char *what, int pass
 void analyze_gates_unavailable(cJSON *sum, const struct analyze_input *in)
 {
 	cJSON *gates = cJSON_AddArrayToObject(sum, "gates");
-	add_gate(gates, in->model, "available", 0, rec_error_message(in->facts));
+	analyze_gate_add(gates, in->model, "available", 0, rec_error_message(in->facts));
 }
 
 int analyze_stream_levels(const struct suite *s, int parallel, int *out, int max)
@@ -204,7 +204,7 @@ static void stability(cJSON *sum, const struct analyze_input *in, const struct s
 						 "the suite's min_samples (%ld): such a p99 is about their maximum",
 						 n ? "; " : "", samples, min_samples);
 				}
-				add_gate(gates, in->model, what, pass, msg);
+				analyze_gate_add(gates, in->model, what, pass, msg);
 			}
 		}
 	}
@@ -228,10 +228,10 @@ void analyze_gates(cJSON *sum, const struct analyze_input *in, const struct suit
 			 "no context loaded fully on the GPU");
 	else if (!rec_get(presets, "max_ctx"))
 		best_miss(rec_get(sum, "trials"), 1, msg, sizeof(msg));
-	add_gate(gates, in->model, "preset/max_ctx", rec_get(presets, "max_ctx") != NULL, msg);
+	analyze_gate_add(gates, in->model, "preset/max_ctx", rec_get(presets, "max_ctx") != NULL, msg);
 	msg[0] = '\0';
 	if (!rec_get(presets, "fast"))
 		best_miss(rec_get(sum, "trials"), 0, msg, sizeof(msg));
-	add_gate(gates, in->model, "preset/fast", rec_get(presets, "fast") != NULL, msg);
+	analyze_gate_add(gates, in->model, "preset/fast", rec_get(presets, "fast") != NULL, msg);
 	stability(sum, in, crit, gates);
 }

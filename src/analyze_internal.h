@@ -12,6 +12,9 @@
 int analyze_ttft_median(const cJSON *trial, int on_server, double *v);
 /* "stability" and "gates" of a summary that has its presets. */
 void analyze_gates(cJSON *sum, const struct analyze_input *in, const struct suite_criteria *crit);
+/* A gate {"name": "<model>/<what>", "pass", "message" (when msg is not empty)}
+ * appended to gates. */
+void analyze_gate_add(cJSON *gates, const char *model, const char *what, int pass, const char *msg);
 /* The one failed gate of a model that could not be measured. */
 void analyze_gates_unavailable(cJSON *sum, const struct analyze_input *in);
 

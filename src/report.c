@@ -150,6 +150,19 @@ int report_file_write_sb(const char *path, struct strbuf *sb)
 
 /* ---- text ------------------------------------------------------------------ */
 
+const char *report_outcome_words(const char *o)
+{
+	if (!o)
+		return "did not fit";
+	if (!strcmp(o, "offload"))
+		return "spilled layers to the CPU";
+	if (!strcmp(o, "over_limit"))
+		return "went over the memory limit (or was refused under it)";
+	if (!strcmp(o, "oom"))
+		return "ran out of memory";
+	return "failed for another reason (see the log)";
+}
+
 void report_options_text(struct strbuf *sb, const cJSON *opts)
 {
 	const cJSON *o;

@@ -565,7 +565,7 @@ static int outcome_color(const char *o)
 static void charts(struct html *h, const struct report_run *run, const cJSON *m)
 {
 	const cJSON *crit = rec_get(m, "criteria"), *c = rec_get(m, "ceiling"), *u = rec_get(c, "usable"), *t, *r;
-	const char *hash = rec_str_or(rec_get(m, "identity"), "hash", NULL);
+	const char *hash = rec_str(rec_get(m, "identity"), "hash");
 	struct chart dec = { .title = "Decode against num_ctx (trials)", .xlabel = "num_ctx",
 			     .ylabel = "decode tok/s", .logx = 1 };
 	struct chart ttft = { .title = "TTFT against num_ctx (trials)", .xlabel = "num_ctx",
@@ -663,19 +663,6 @@ static void charts(struct html *h, const struct report_run *run, const cJSON *m)
 
 /* ---- the model cards --------------------------------------------------------- */
 
-static const char *outcome_words(const char *o)
-{
-	if (!o)
-		return "did not fit";
-	if (!strcmp(o, "offload"))
-		return "spilled layers to the CPU";
-	if (!strcmp(o, "over_limit"))
-		return "went over the memory limit (or was refused under it)";
-	if (!strcmp(o, "oom"))
-		return "ran out of memory";
-	return "failed for another reason (see the log)";
-}
-
 static void kpi(struct html *h, const char *label, const char *value, const char *sub)
 {
 	start(h, "div");
@@ -691,7 +678,7 @@ static void kpi(struct html *h, const char *label, const char *value, const char
 static void ceilings(struct html *h, const cJSON *c)
 {
 	const cJSON *u = rec_get(c, "usable");
-	const char *limited = rec_str_or(u, "limited_by", NULL);
+	const char *limited = rec_str(u, "limited_by");
 	struct strbuf v = STRBUF_INIT, sub = STRBUF_INIT;
 	double ttft = rec_get(u, "ttft_server_ms_at_fill") ? nget(u, "ttft_server_ms_at_fill") :
 		      nget(u, "ttft_ms_at_fill");
@@ -705,7 +692,7 @@ static void ceilings(struct html *h, const cJSON *c)
 	strbuf_addf(&sub, "load-only probes, %s; ", rec_str_or(c, "memory", "GPU memory"));
 	if (rec_get(c, "first_bad"))
 		strbuf_addf(&sub, "at %.0f tokens the probe %s", nget(c, "first_bad"),
-			    outcome_words(rec_str_or(c, "bad_outcome", NULL)));
+			    report_outcome_words(rec_str(c, "bad_outcome")));
 	else
 		strbuf_addf(&sub, "every context up to the search's maximum of %.0f fits",
 			    nget(c, "max_probed"));
@@ -1011,7 +998,7 @@ static void dl_item(struct html *h, const char *dt, const char *dd)
 
 static const char *prop(const struct report_run *run, const char *k)
 {
-	return rec_str_or(run->properties, k, NULL);
+	return rec_str(run->properties, k);
 }
 
 static void identity(struct html *h, const struct report_run *run, const cJSON *models)

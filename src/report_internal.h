@@ -14,6 +14,9 @@
 /* The options as "name=value name=value", whole numbers as integers
  * (num_ctx=1000000, not 1e+06); raw: each writer escapes it for its format. */
 void report_options_text(struct strbuf *sb, const cJSON *opts);
+/* Why a load-only probe did not fit, in words ("ran out of memory", ...),
+ * from its outcome name (NULL: "did not fit"). */
+const char *report_outcome_words(const char *outcome);
 /* 1 when the whole string is well-formed UTF-8. */
 int report_utf8_valid(const char *s);
 

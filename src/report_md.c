@@ -35,19 +35,6 @@ static const char *fmt(const cJSON *o, const char *k, int decimals, char *buf, s
 	return buf;
 }
 
-static const char *outcome_words(const char *o)
-{
-	if (!o)
-		return "did not fit";
-	if (!strcmp(o, "offload"))
-		return "spilled layers to the CPU";
-	if (!strcmp(o, "over_limit"))
-		return "went over the memory limit (or was refused under it)";
-	if (!strcmp(o, "oom"))
-		return "ran out of memory";
-	return "failed for another reason (see the log)";
-}
-
 /* "loads up to L; usable up to U: X tok/s decode at 90 % fill" and why */
 static void ceiling_md(struct strbuf *sb, const cJSON *c)
 {
@@ -63,7 +50,7 @@ static void ceiling_md(struct strbuf *sb, const cJSON *c)
 	report_md_text(sb, rec_str_or(c, "memory", "GPU memory"));
 	if (rec_get(c, "first_bad"))
 		strbuf_addf(sb, "; at %s tokens the probe %s).", fmt(c, "first_bad", 0, b, sizeof(b)),
-			    outcome_words(rec_str(c, "bad_outcome")));
+			    report_outcome_words(rec_str(c, "bad_outcome")));
 	else
 		strbuf_addf(sb, "; every context up to the search's maximum of %s fits).",
 			    fmt(c, "max_probed", 0, b, sizeof(b)));
