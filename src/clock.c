@@ -48,26 +48,30 @@ int clock_set_time_scale(double scale)
 	return 0;
 }
 
-void clock_utc_rfc3339(char *out, unsigned long outlen)
+/* Now in UTC with milliseconds and "Z": RFC 3339, or its basic form (no
+ * '-' or ':', safe in file names) when compact. */
+static void utc_stamp(char *out, unsigned long outlen, int compact)
 {
 	struct timespec ts;
 	struct tm tm;
 	char base[32];
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (compact)
+		strftime(base, sizeof(base), "%Y%m%dT%H%M%S", &tm);
+	else
+		strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(out, outlen, "%s.%03ldZ", base, ts.tv_nsec / 1000000L);
+}
+
+void clock_utc_rfc3339(char *out, unsigned long outlen)
+{
+	utc_stamp(out, outlen, 0);
 }
 
 void clock_utc_compact(char *out, unsigned long outlen)
 {
-	struct timespec ts;
-	struct tm tm;
-	char base[32];
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(base, sizeof(base), "%Y%m%dT%H%M%S", &tm);
-	snprintf(out, outlen, "%s.%03ldZ", base, ts.tv_nsec / 1000000L);
+	utc_stamp(out, outlen, 1);
 }
 
 uint64_t clock_timeout_ns(long ms)
