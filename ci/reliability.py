@@ -35,47 +35,21 @@ import sys
 import tempfile
 import time
 
+from loopback_server import Server
+
 SCALE = "0.002"
 SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-class Sim:
-    """o3-sim on a free loopback port with a fake sysfs and procfs."""
-
-    def __init__(self, build, extra=()):
-        self.dir = tempfile.mkdtemp(prefix="o3-rel-sim.")
-        for d in ("sys", "proc"):
-            os.mkdir(os.path.join(self.dir, d))
-        env = dict(os.environ, OLLAMA_HOST="127.0.0.1:0")
-        self.log = open(os.path.join(self.dir, "sim.log"), "w")
-        self.proc = subprocess.Popen(
-            [os.path.join(build, "fixtures/ollama-sim/o3-sim"), "--profile", "strix-halo-64g",
-             "--time-scale", SCALE, "--port-file", os.path.join(self.dir, "port"),
-             "--sysfs-root", os.path.join(self.dir, "sys"),
-             "--procfs-root", os.path.join(self.dir, "proc"), *extra],
-            env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        port = os.path.join(self.dir, "port")
-        for _ in range(200):
-            if os.path.exists(port) and os.path.getsize(port):
-                break
-            time.sleep(0.025)
-        with open(port) as f:
-            self.host = "127.0.0.1:" + f.read().strip()
-
-    def run_args(self):
-        return ["--sysfs-root", os.path.join(self.dir, "sys"),
-                "--procfs-root", os.path.join(self.dir, "proc")]
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait()
-        self.log.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
+def Sim(build, extra=()):
+    """o3-sim of the Strix Halo 64 GB profile at SCALE, with its fake trees."""
+    return Server([os.path.join(build, "fixtures/ollama-sim/o3-sim"), "--profile", "strix-halo-64g",
+                   "--time-scale", SCALE, *extra], trees=True, prefix="o3-rel-sim.")
 
 
 def o3_cmd(build, sim, suite, results, *extra):
     return ([os.path.join(build, "o3"), "run", "--suite", os.path.join(SRC, suite),
-             "--results", results, "--no-progress", *sim.run_args(), *extra])
+             "--results", results, "--no-progress", *sim.trees, *extra])
 
 
 def o3_env(sim):

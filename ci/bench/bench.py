@@ -10,12 +10,14 @@ the README's "Performance" section holds a run's output and the machine.
 import json
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from loopback_server import Server  # noqa: E402  (ci/loopback_server.py)
 
 BUILD, SOURCE = sys.argv[1], sys.argv[2]
 O3 = os.path.join(BUILD, 'o3')
@@ -107,43 +109,9 @@ def wait4_run(argv, env=None, cwd=None):
     return os.waitstatus_to_exitcode(status), data, Usage(ru, maxrss), anon
 
 
-class Server:
-    """o3-sim or bench-serve on a free loopback port, stopped on exit."""
-
-    def __init__(self, argv, env=None, trees=False):
-        self.dir = tempfile.mkdtemp(prefix='o3-bench-')
-        port_file = os.path.join(self.dir, 'port')
-        extra = []
-        if trees:
-            os.makedirs(os.path.join(self.dir, 'sys'))
-            os.makedirs(os.path.join(self.dir, 'proc'))
-            extra = ['--sysfs-root', os.path.join(self.dir, 'sys'),
-                     '--procfs-root', os.path.join(self.dir, 'proc')]
-        e = dict(os.environ if env is None else env)
-        e['OLLAMA_HOST'] = '127.0.0.1:0'
-        self.proc = subprocess.Popen(argv + ['--port-file', port_file] + extra, env=e,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(200):
-            if os.path.exists(port_file) and open(port_file).read().strip():
-                break
-            time.sleep(0.05)
-        else:
-            self.stop()
-            raise RuntimeError(f'{argv[0]} did not start')
-        self.port = int(open(port_file).read())
-        self.host = f'127.0.0.1:{self.port}'
-        self.trees = extra
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            self.proc.wait()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
 def sim(profile, time_scale, args=(), env=None, trees=True):
     return Server([SIM, '--profile', profile, '--time-scale', str(time_scale)] + list(args),
-                  env=env, trees=trees)
+                  env=env, trees=trees, prefix='o3-bench-')
 
 
 def truth(args, env=None):
