@@ -4,14 +4,10 @@
 
 #include <fcntl.h>
 #include <ftw.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "sim_process.h"
@@ -25,12 +21,6 @@ static const char *root(const char *var)
 static void fixture_path(char *buf, size_t len, const char *file)
 {
 	snprintf(buf, len, "%s/fixtures/llamacpp-server/%s", root("O3_SOURCE_ROOT"), file);
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
 }
 
 int engine_node_available(void)
@@ -135,7 +125,7 @@ int engine_start(struct engine_process *ep, const char *name, const char *file,
 {
 	char portfile[128], logfile[128], server[1024], model[1200];
 	const char *argv[64];
-	int argc = 0, i;
+	int argc = 0;
 
 	memset(ep, 0, sizeof(*ep));
 	snprintf(ep->dir, sizeof(ep->dir), "/tmp/o3-enginetest-XXXXXX");
@@ -156,54 +146,13 @@ int engine_start(struct engine_process *ep, const char *name, const char *file,
 	for (; args && *args && argc < 62; args++)
 		argv[argc++] = *args;
 	argv[argc] = NULL;
-	ep->pid = fork();
-	if (ep->pid < 0)
+	/* node and a model load: up to a minute */
+	if (port_child_start(argv, env, portfile, logfile, 60000, &ep->pid, &ep->port)) {
+		engine_stop(ep);
 		return -1;
-	if (ep->pid == 0) {
-		int fd = open(logfile, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-			close(fd);
-		}
-		/* the fixture ends with the test that started it, also when a
-		 * failed assertion ends the test's process early */
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		setenv("OLLAMA_HOST", "127.0.0.1:0", 1);
-		for (; env && *env; env++)
-			putenv((char *)*env);
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
 	}
-	for (i = 0; i < 1200; i++) { /* node and a model load: up to a minute */
-		FILE *fp = fopen(portfile, "r");
-		int status;
-		if (fp) {
-			int ok = fscanf(fp, "%d", &ep->port) == 1;
-			fclose(fp);
-			if (ok && ep->port > 0) {
-				snprintf(ep->host, sizeof(ep->host), "127.0.0.1:%d", ep->port);
-				return 0;
-			}
-		}
-		if (waitpid(ep->pid, &status, WNOHANG) == ep->pid) {
-			char *log = NULL;
-			FILE *lf = fopen(logfile, "r");
-			ep->pid = 0;
-			if (lf) {
-				log = calloc(1, 8192);
-				if (log && fread(log, 1, 8191, lf) > 0)
-					fprintf(stderr, "the fixture exited: %s\n", log);
-				free(log);
-				fclose(lf);
-			}
-			engine_stop(ep);
-			return -1;
-		}
-		sleep_ms(50);
-	}
-	engine_stop(ep);
-	return -1;
+	snprintf(ep->host, sizeof(ep->host), "127.0.0.1:%d", ep->port);
+	return 0;
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -216,17 +165,7 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 
 void engine_stop(struct engine_process *ep)
 {
-	if (ep->pid > 0) {
-		int status, n;
-		kill(ep->pid, SIGTERM);
-		for (n = 0; n < 100 && waitpid(ep->pid, &status, WNOHANG) != ep->pid; n++)
-			sleep_ms(20);
-		if (n == 100) {
-			kill(ep->pid, SIGKILL);
-			waitpid(ep->pid, &status, 0);
-		}
-		ep->pid = 0;
-	}
+	port_child_stop(&ep->pid);
 	if (ep->dir[0]) {
 		/* the folder is the test's own (mkdtemp): port, log, timings and
 		 * what the test wrote there */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -35,11 +36,76 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
+int port_child_start(const char *const *argv, const char *const *env, const char *port_file,
+		     const char *log_file, long wait_ms, pid_t *pid, int *port)
+{
+	long waited;
+	*pid = fork();
+	if (*pid < 0) {
+		*pid = 0;
+		return -1;
+	}
+	if (*pid == 0) {
+		int fd = open(log_file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+			close(fd);
+		}
+		/* the server ends with the test that started it, also when a
+		 * failed assertion ends the test's process early */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		setenv("OLLAMA_HOST", "127.0.0.1:0", 1);
+		apply_env(env);
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	for (waited = 0; waited <= wait_ms; waited += 25) {
+		FILE *fp = fopen(port_file, "r");
+		int status;
+		if (fp) {
+			int ok = fscanf(fp, "%d", port) == 1;
+			fclose(fp);
+			if (ok && *port > 0)
+				return 0;
+		}
+		if (waitpid(*pid, &status, WNOHANG) == *pid) {
+			char log[8192] = "";
+			FILE *lf = fopen(log_file, "r");
+			*pid = 0;
+			if (lf) {
+				if (fread(log, 1, sizeof(log) - 1, lf) > 0)
+					fprintf(stderr, "%s exited before it listened: %s\n", argv[0], log);
+				fclose(lf);
+			}
+			return -1;
+		}
+		sleep_ms(25);
+	}
+	port_child_stop(pid);
+	return -1;
+}
+
+void port_child_stop(pid_t *pid)
+{
+	int status, i;
+	if (*pid <= 0)
+		return;
+	kill(*pid, SIGTERM);
+	for (i = 0; i < 100 && waitpid(*pid, &status, WNOHANG) != *pid; i++)
+		sleep_ms(20);
+	if (i == 100) {
+		kill(*pid, SIGKILL);
+		waitpid(*pid, &status, 0);
+	}
+	*pid = 0;
+}
+
 int sim_start(struct sim_process *sp, const char *const *args, const char *const *env)
 {
 	char portfile[128], logfile[128];
 	const char *argv[64];
-	int argc = 0, i;
+	int argc = 0;
 
 	memset(sp, 0, sizeof(*sp));
 	snprintf(sp->dir, sizeof(sp->dir), "/tmp/o3-simtest-XXXXXX");
@@ -53,57 +119,18 @@ int sim_start(struct sim_process *sp, const char *const *args, const char *const
 	for (; args && *args && argc < 62; args++)
 		argv[argc++] = *args;
 	argv[argc] = NULL;
-
-	sp->pid = fork();
-	if (sp->pid < 0)
+	if (port_child_start(argv, env, portfile, logfile, 5000, &sp->pid, &sp->port)) {
+		sim_stop(sp);
 		return -1;
-	if (sp->pid == 0) {
-		int fd = open(logfile, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-			close(fd);
-		}
-		setenv("OLLAMA_HOST", "127.0.0.1:0", 1);
-		apply_env(env);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
 	}
-	for (i = 0; i < 200; i++) {
-		FILE *fp = fopen(portfile, "r");
-		int status;
-		if (fp) {
-			int ok = fscanf(fp, "%d", &sp->port) == 1;
-			fclose(fp);
-			if (ok && sp->port > 0) {
-				snprintf(sp->host, sizeof(sp->host), "127.0.0.1:%d", sp->port);
-				return 0;
-			}
-		}
-		if (waitpid(sp->pid, &status, WNOHANG) == sp->pid) {
-			sp->pid = 0;
-			return -1;
-		}
-		sleep_ms(25);
-	}
-	sim_stop(sp);
-	return -1;
+	snprintf(sp->host, sizeof(sp->host), "127.0.0.1:%d", sp->port);
+	return 0;
 }
 
 void sim_stop(struct sim_process *sp)
 {
 	char path[128];
-	if (sp->pid > 0) {
-		int status, i;
-		kill(sp->pid, SIGTERM);
-		for (i = 0; i < 100 && waitpid(sp->pid, &status, WNOHANG) != sp->pid; i++)
-			sleep_ms(20);
-		if (i == 100) {
-			kill(sp->pid, SIGKILL);
-			waitpid(sp->pid, &status, 0);
-		}
-		sp->pid = 0;
-	}
+	port_child_stop(&sp->pid);
 	if (sp->dir[0]) {
 		snprintf(path, sizeof(path), "%s/port", sp->dir);
 		unlink(path);
